@@ -1,0 +1,91 @@
+"""The application database: SQLAlchemy 2 engines and sessions, Alembic migrations.
+
+SQLite by default (``sqlite:///$WEIR_HOME/weir.db``), PostgreSQL through psycopg 3
+(``postgresql+psycopg://user:pass@host/db``). Each system ships its own Alembic revisions in
+``weir/<system>/migrations/versions`` on a branch labelled with the system's name; :func:`upgrade`
+applies every branch (``alembic upgrade heads``) through the one ``env.py`` kept here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from weir.core.errors import ConfigError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; for SQLite the parent folder is created and WAL is on.
+
+    Raises:
+        ConfigError: the URL names a database weir does not support.
+    """
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    raise ConfigError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    )
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to `engine` that keep objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(url: str, version_locations: list[str]) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", ":".join(version_locations))
+    config.attributes["url"] = normalize_url(url)
+    return config
+
+
+def upgrade(url: str, version_locations: list[str], revision: str = "heads") -> None:
+    """Apply the migrations in `version_locations` up to `revision` (default: every head)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url, version_locations), revision)
+
+
+def current(url: str, version_locations: list[str]) -> set[str]:
+    """The revisions the database is at."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()

@@ -1,0 +1,246 @@
+"""Delta tables in the store, through deltalake (delta-rs).
+
+One helper, :class:`Table`, does what the systems need: create-or-append, merge on key columns
+(insert-if-absent, update-when-newer), additive schema evolution, reads to Arrow and Polars,
+version and history, compaction and vacuum. A column whose type would change is refused with
+:class:`SchemaConflictError`: history is never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+
+from weir.core.errors import BadInputError, ConflictError, NotFoundError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from weir.core.storage import Store
+
+
+class SchemaConflictError(ConflictError):
+    """An incoming column has a different type than the same column in the table."""
+
+    code = "schema_conflict"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge did: the new table version and the rows inserted and updated."""
+
+    version: int
+    inserted: int
+    updated: int
+
+
+def _normalize(dtype: pa.DataType) -> pa.DataType:
+    """The type Delta stores for `dtype` (string views and large strings are strings ...)."""
+    if pa.types.is_large_string(dtype) or pa.types.is_string_view(dtype):
+        return pa.string()
+    if pa.types.is_large_binary(dtype) or pa.types.is_binary_view(dtype):
+        return pa.binary()
+    if pa.types.is_timestamp(dtype):
+        return pa.timestamp("us", tz="UTC" if dtype.tz else None)
+    if pa.types.is_large_list(dtype) or pa.types.is_list_view(dtype):
+        return pa.list_(_normalize(dtype.value_type))
+    return dtype
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+class Table:
+    """A Delta table at `path` inside `store`.
+
+    Args:
+        store: The store holding the table (``file://`` or ``s3://``).
+        path: The table's folder, relative to the store root.
+    """
+
+    def __init__(self, store: Store, path: str) -> None:
+        if store.scheme == "memory":
+            raise BadInputError("Delta tables need a file:// or s3:// store, not memory://")
+        self.store = store
+        self.path = path.strip("/")
+        self.uri = store.uri(self.path)
+        self._options = store.storage_options()
+
+    def exists(self) -> bool:
+        """Whether a Delta table has been created at this path."""
+        return DeltaTable.is_deltatable(self.uri, storage_options=self._options)
+
+    def _open(self) -> DeltaTable:
+        if not self.exists():
+            raise NotFoundError(f"no Delta table at {self.path!r}")
+        return DeltaTable(self.uri, storage_options=self._options)
+
+    def _conform(self, data: pa.Table, table: DeltaTable | None) -> pa.Table:
+        """Cast `data` to the table's stored types, refusing any type change."""
+        existing: dict[str, pa.DataType] = {}
+        if table is not None:
+            schema = pa.schema(table.schema().to_arrow())
+            existing = {field.name: _normalize(field.type) for field in schema}
+        fields = []
+        for field in data.schema:
+            if field.name in existing:
+                target = existing[field.name]
+                if not pa.types.is_null(field.type) and _normalize(field.type) != target:
+                    raise SchemaConflictError(
+                        f"column {field.name!r} of table {self.path!r} is {target}, "
+                        f"the new data has {field.type}; a type change is refused"
+                    )
+            elif pa.types.is_null(field.type):
+                raise BadInputError(
+                    f"column {field.name!r} is new to table {self.path!r} and has only nulls, "
+                    "so it has no type; give it one"
+                )
+            else:
+                target = _normalize(field.type)
+            fields.append(pa.field(field.name, target))
+        return data.cast(pa.schema(fields))
+
+    @staticmethod
+    def _commit(metadata: dict[str, str] | None, app: tuple[str, int] | None) -> CommitProperties:
+        transactions = [Transaction(app_id=app[0], version=app[1])] if app else None
+        return CommitProperties(custom_metadata=metadata, app_transactions=transactions)
+
+    def append(
+        self,
+        data: pa.Table,
+        *,
+        commit_metadata: dict[str, str] | None = None,
+        app_transaction: tuple[str, int] | None = None,
+    ) -> int:
+        """Create the table or append to it; new columns merge into the schema.
+
+        Returns:
+            The new table version.
+        """
+        current = self._open() if self.exists() else None
+        write_deltalake(
+            self.uri,
+            self._conform(data, current),
+            mode="append",
+            schema_mode="merge",
+            storage_options=self._options,
+            commit_properties=self._commit(commit_metadata, app_transaction),
+        )
+        return self.version()
+
+    def merge(
+        self,
+        data: pa.Table,
+        keys: list[str],
+        *,
+        order_by: str | None = None,
+        commit_metadata: dict[str, str] | None = None,
+        app_transaction: tuple[str, int] | None = None,
+    ) -> MergeResult:
+        """Upsert `data` by `keys` in one commit.
+
+        Rows whose keys are absent are inserted. With `order_by`, a row whose keys exist replaces
+        the stored row only when its `order_by` value is greater (newer); without it, existing
+        rows are left alone (insert-if-absent). Within `data`, one row per key survives: the one
+        with the greatest `order_by` (the last one without). Merging the same batch twice
+        changes nothing the second time.
+
+        Args:
+            data: The rows to merge.
+            keys: Key columns.
+            order_by: Column deciding which of two rows with the same keys is newer.
+            commit_metadata: Custom metadata stored with the commit.
+            app_transaction: ``(app_id, version)`` recorded atomically with the commit
+                (read it back with :meth:`app_version`) for exactly-once pipelines.
+        """
+        missing = [
+            key
+            for key in [*keys, *([order_by] if order_by else [])]
+            if key not in data.column_names
+        ]
+        if missing:
+            raise BadInputError(f"merge into {self.path!r}: data lacks columns {missing}")
+        data = _latest_per_key(data, keys, order_by)
+        if not self.exists():
+            version = self.append(
+                data, commit_metadata=commit_metadata, app_transaction=app_transaction
+            )
+            return MergeResult(version, data.num_rows, 0)
+        table = self._open()
+        source = self._conform(data, table)
+        predicate = " AND ".join(f"t.{_quote(key)} = s.{_quote(key)}" for key in keys)
+        merger = table.merge(
+            source,
+            predicate,
+            source_alias="s",
+            target_alias="t",
+            merge_schema=True,
+            commit_properties=self._commit(commit_metadata, app_transaction),
+        )
+        if order_by:
+            merger = merger.when_matched_update_all(
+                predicate=f"s.{_quote(order_by)} > t.{_quote(order_by)}"
+            )
+        metrics = merger.when_not_matched_insert_all().execute()
+        return MergeResult(
+            table.version(),
+            int(metrics.get("num_target_rows_inserted", 0)),
+            int(metrics.get("num_target_rows_updated", 0)),
+        )
+
+    def app_version(self, app_id: str) -> int | None:
+        """The last transaction version committed by `app_id`, or None."""
+        return self._open().transaction_version(app_id) if self.exists() else None
+
+    def to_arrow(self, columns: list[str] | None = None) -> pa.Table:
+        """The current table contents as Arrow."""
+        return self._open().to_pyarrow_table(columns=columns)
+
+    def to_polars(self, columns: list[str] | None = None) -> pl.DataFrame:
+        """The current table contents as a Polars DataFrame."""
+        import polars as pl
+
+        frame = pl.from_arrow(self.to_arrow(columns))
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def version(self) -> int:
+        """The current table version (0 after creation)."""
+        return self._open().version()
+
+    def count(self) -> int:
+        """Number of rows in the current version."""
+        return self._open().count()
+
+    def history(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Commits, newest first (version, timestamp, operation, metrics, custom metadata)."""
+        return self._open().history(limit)
+
+    def compact(self) -> dict[str, Any]:
+        """Rewrite small files into larger ones; returns delta-rs's metrics."""
+        return dict(self._open().optimize.compact())
+
+    def vacuum(self, retention_hours: int = 168) -> list[str]:
+        """Delete files no longer referenced and older than `retention_hours`."""
+        return list(
+            self._open().vacuum(
+                retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False
+            )
+        )
+
+
+def _latest_per_key(data: pa.Table, keys: list[str], order_by: str | None) -> pa.Table:
+    """One row per key: the greatest `order_by`, or the last occurrence without it."""
+    import polars as pl
+
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    if frame.height == frame.select(keys).unique().height:
+        return data
+    if order_by:
+        frame = frame.sort(order_by, nulls_last=False, maintain_order=True)
+    return frame.unique(subset=keys, keep="last", maintain_order=True).to_arrow()

@@ -1,0 +1,52 @@
+"""The `weir` command line: help, version, import weight, db upgrade, demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from weir import __version__
+from weir.catalog import SYSTEMS
+from weir.cli import app
+from weir.core.settings import Settings
+
+runner = CliRunner()
+HEAVY = ("pyspark", "streamlit", "shiny", "xarray", "zarr", "playwright")
+
+
+def test_help_and_version() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "sample", "db"):
+        assert command in result.output
+    version = runner.invoke(app, ["--version"])
+    assert (version.exit_code, version.output.strip()) == (0, f"weir {__version__}")
+
+
+def test_import_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, weir, weir.cli; "
+        f"print([m for m in {HEAVY!r} "
+        "if any(k == m or k.startswith(m + '.') for k in sys.modules)])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_available_system_has_a_sub_app_and_sample() -> None:
+    result = runner.invoke(app, ["--help"])
+    sample_help = runner.invoke(app, ["sample", "--help"]).output
+    for system in SYSTEMS:
+        assert (system.name in result.output) == system.available
+        assert (system.name in sample_help) == system.available
+
+
+def test_db_upgrade_json(settings: Settings) -> None:
+    result = runner.invoke(app, ["db", "upgrade", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["database"] == settings.database_url
+    assert (settings.home / "weir.db").exists()

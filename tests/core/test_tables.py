@@ -1,0 +1,122 @@
+"""Delta tables in the store: merge idempotency, update-when-newer, schema evolution."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from weir.core.errors import BadInputError, NotFoundError
+from weir.core.storage import Store
+from weir.core.tables import MergeResult, SchemaConflictError, Table
+
+
+@pytest.fixture(params=["file", "s3"])
+def table(request: pytest.FixtureRequest) -> Table:
+    store = request.getfixturevalue(f"{request.param}_store")
+    return Table(store, "t/readings")
+
+
+def batch(ids: list[int], values: list[str], seq: list[int]) -> pa.Table:
+    return pa.table(
+        {"id": ids, "value": values, "seq": pa.array(seq, pa.int64())},
+    )
+
+
+def test_merge_same_batch_twice_changes_nothing(table: Table) -> None:
+    first = table.merge(batch([1, 2, 3], ["a", "b", "c"], [1, 1, 1]), ["id"], order_by="seq")
+    assert first == MergeResult(version=0, inserted=3, updated=0)
+    again = table.merge(batch([1, 2, 3], ["a", "b", "c"], [1, 1, 1]), ["id"], order_by="seq")
+    assert (again.inserted, again.updated) == (0, 0)
+    assert table.count() == 3
+    assert table.to_polars().sort("id")["value"].to_list() == ["a", "b", "c"]
+
+
+def test_update_only_when_newer(table: Table) -> None:
+    table.merge(batch([1, 2], ["a", "b"], [5, 5]), ["id"], order_by="seq")
+    result = table.merge(batch([1, 2, 4], ["old", "new", "d"], [4, 6, 1]), ["id"], order_by="seq")
+    assert (result.version, result.inserted, result.updated) == (1, 1, 1)
+    rows = table.to_polars().sort("id").rows()
+    assert rows == [(1, "a", 5), (2, "new", 6), (4, "d", 1)]
+
+
+def test_insert_if_absent_without_order(table: Table) -> None:
+    table.merge(batch([1], ["a"], [1]), ["id"])
+    result = table.merge(batch([1, 2], ["changed", "b"], [9, 1]), ["id"])
+    assert (result.inserted, result.updated) == (1, 0)
+    assert table.to_polars().sort("id")["value"].to_list() == ["a", "b"]
+
+
+def test_duplicate_keys_in_one_batch_keep_the_newest(table: Table) -> None:
+    result = table.merge(batch([1, 1, 1], ["x", "z", "y"], [1, 3, 2]), ["id"], order_by="seq")
+    assert result.inserted == 1
+    assert table.to_polars().rows() == [(1, "z", 3)]
+
+
+def test_new_columns_merge_in(table: Table) -> None:
+    table.append(batch([1], ["a"], [1]))
+    evolved = pa.table(
+        {
+            "id": [2],
+            "value": ["b"],
+            "seq": pa.array([1], pa.int64()),
+            "speed_kmh": [88.5],
+            "seen_at": pa.array([datetime(2025, 4, 1, 12, tzinfo=UTC)], pa.timestamp("ns", "UTC")),
+        }
+    )
+    table.merge(evolved, ["id"], order_by="seq")
+    frame = table.to_polars().sort("id")
+    assert frame.columns[:3] == ["id", "value", "seq"]
+    assert sorted(frame.columns[3:]) == ["seen_at", "speed_kmh"]
+    assert frame["speed_kmh"].to_list() == [None, 88.5]
+    assert frame.schema["seen_at"] == pl.Datetime("us", "UTC")
+    assert table.version() == 1
+
+
+def test_type_change_is_refused_and_history_kept(table: Table) -> None:
+    table.append(batch([1], ["a"], [1]))
+    bad = pa.table({"id": [2], "value": [42], "seq": pa.array([1], pa.int64())})
+    with pytest.raises(
+        SchemaConflictError,
+        match="column 'value' of table 't/readings' is string, the new data has int64",
+    ):
+        table.merge(bad, ["id"], order_by="seq")
+    assert table.version() == 0
+    assert table.to_polars().rows() == [(1, "a", 1)]
+
+
+def test_all_null_column_takes_the_stored_type(table: Table) -> None:
+    table.append(batch([1], ["a"], [1]))
+    table.append(pa.table({"id": [2], "value": pa.nulls(1), "seq": pa.array([2], pa.int64())}))
+    assert table.to_polars().sort("id")["value"].to_list() == ["a", None]
+    with pytest.raises(BadInputError, match="column 'ghost' is new"):
+        table.append(pa.table({"id": [3], "ghost": pa.nulls(1)}))
+
+
+def test_history_app_transactions_compact_vacuum(table: Table) -> None:
+    for n in range(3):
+        table.append(batch([n], [str(n)], [n]), commit_metadata={"run_id": f"r{n}"})
+    table.merge(batch([9], ["nine"], [1]), ["id"], app_transaction=("weir.test", 7))
+    assert table.app_version("weir.test") == 7
+    assert table.app_version("other") is None
+    history = table.history()
+    assert [h["version"] for h in history] == [3, 2, 1, 0]
+    assert history[-1]["run_id"] == "r0"
+    metrics = table.compact()
+    assert (metrics["numFilesAdded"], metrics["numFilesRemoved"]) == (1, 4)
+    assert len(table.vacuum(retention_hours=0)) == 4
+    assert table.count() == 4
+    assert sorted(table.to_polars()["value"].to_list()) == ["0", "1", "2", "nine"]
+
+
+def test_missing_table_and_memory_store(file_store: Store) -> None:
+    missing = Table(file_store, "nope")
+    assert not missing.exists()
+    with pytest.raises(NotFoundError, match="no Delta table at 'nope'"):
+        missing.to_arrow()
+    with pytest.raises(BadInputError, match="need a file:// or s3:// store"):
+        Table(Store.from_url("memory://"), "t")
+    with pytest.raises(BadInputError, match="lacks columns"):
+        missing.merge(pa.table({"x": [1]}), ["id"])
