@@ -1,0 +1,37 @@
+"""Shared input of the telemetry benchmarks: sample stream records landed into a store."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from weir.core.storage import Store
+from weir.telemetry.pipeline.landing import land
+from weir.telemetry.sample import records
+
+
+def wide_records(count: int, seed: int = 7, min_signals: int = 20) -> Iterator[dict[str, Any]]:
+    """`count` INSERT/MODIFY stream records whose payload carries ≥ `min_signals` signals."""
+    produced = 0
+    for record, _ in records(count * 2, vehicles=50, seed=seed, hours=12):
+        image = record["dynamodb"].get("NewImage")
+        if image is None or len(image["signals"]["L"]) < min_signals:
+            continue
+        if image["meta"]["M"]["signalCount"].get("N") == "2O":
+            continue
+        yield record
+        produced += 1
+        if produced == count:
+            return
+
+
+def batches(stream: Iterator[dict[str, Any]], size: int = 100) -> Iterator[dict[str, Any]]:
+    """DynamoDB Streams events of `size` records."""
+    while batch := list(itertools.islice(stream, size)):
+        yield {"Records": batch}
+
+
+def land_all(store: Store, events: list[dict[str, Any]]) -> int:
+    """Land every event; returns the number of landed lines."""
+    return sum(land(event, store).landed for event in events)

@@ -1,0 +1,174 @@
+"""Telemetry flattening throughput: weir's engines against the parse-only floor, dlt and pandas.
+
+Run: ``uv run python benchmarks/telemetry_flatten.py [RECORDS]`` (default 50,000).
+
+Input: sample Smartcar v4 payloads with ≥ 20 signals each, landed by the stream handler into
+NDJSON files of 100 records (the files the job reads). Every contender starts from the same
+landed bytes and produces one wide row per record:
+
+- parse-only floor: orjson parses every line and every signal body, nothing else;
+- weir local engine (1 and 2 worker processes, pool warmed), weir spark engine (session warm):
+  the full flatten (typing, rescue, Arrow tables) of :mod:`weir.telemetry.pipeline.flatten`;
+- dlt: ``pipeline.extract`` of the parsed records, then the timed ``pipeline.normalize()``
+  (dlt's relational normalizer: a parent table plus a signals child table; bodies stay text);
+- pandas: ``json_normalize`` of the signals + body parsing + ``pivot`` to one row per event.
+
+dlt and pandas run on a subset (``PEER_RECORDS``) and are compared by records/s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from loguru import logger
+from rich.console import Console
+from rich.table import Table
+
+from telemetry_common import batches, land_all, wide_records
+from weir.core.settings import Settings
+from weir.core.storage import Store
+from weir.telemetry.pipeline.columns import unify
+from weir.telemetry.pipeline.engines import LocalEngine
+
+PEER_RECORDS = 10_000
+NOW_US = 1_800_000_000_000_000
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def parse_floor(blobs: list[bytes]) -> int:
+    count = 0
+    for blob in blobs:
+        for line in blob.splitlines():
+            record = orjson.loads(line)
+            for signal in record.get("signals") or ():
+                body = signal.get("body")
+                if body:
+                    with contextlib.suppress(orjson.JSONDecodeError):
+                        orjson.loads(body)
+            count += 1
+    return count
+
+
+def weir_local(engine: LocalEngine, store: Store, settings: Settings, paths: list[str]) -> int:
+    results = engine.flatten(store, settings, paths, NOW_US, {})
+    return int(unify(results, {}).num_rows)
+
+
+def weir_spark(store: Store, settings: Settings, paths: list[str]) -> tuple[float, int]:
+    from weir.telemetry.pipeline.spark import SparkEngine, session
+
+    spark = session("local[2]")
+    engine = SparkEngine(spark)
+    engine.flatten(store, settings, paths[:4], NOW_US, {})  # warm the Python workers
+    seconds, results = timed(lambda: engine.flatten(store, settings, paths, NOW_US, {}))
+    rows = unify(results, {}).num_rows
+    spark.stop()
+    return seconds, rows
+
+
+def dlt_normalize(records: list[dict[str, Any]], workdir: Path) -> float:
+    import dlt
+
+    pipeline = dlt.pipeline(
+        pipeline_name="weir_bench",
+        destination="duckdb",
+        pipelines_dir=str(workdir / "dlt"),
+        dataset_name="telemetry",
+    )
+    pipeline.extract(dlt.resource(records, name="car_telemetry"))
+    seconds, _ = timed(pipeline.normalize)
+    return seconds
+
+
+def pandas_pivot(records: list[dict[str, Any]]) -> int:
+    import pandas as pd
+
+    def body(text: Any) -> Any:
+        try:
+            return orjson.loads(text) if isinstance(text, str) else {}
+        except orjson.JSONDecodeError:
+            return {}
+
+    signals = pd.json_normalize(records, record_path="signals", meta=["event_id"], errors="ignore")
+    bodies = pd.json_normalize(signals["body"].map(body).tolist())
+    bodies.index = signals.index
+    long = pd.concat([signals[["event_id", "group", "name"]], bodies], axis=1)
+    long = long.melt(id_vars=["event_id", "group", "name"], var_name="key", value_name="v")
+    long = long.dropna(subset=["v"])
+    long["column"] = long["group"] + "_" + long["name"] + "_" + long["key"]
+    long = long.drop_duplicates(["event_id", "column"], keep="last")
+    wide = long.pivot(index="event_id", columns="column", values="v")
+    top = pd.json_normalize(records, sep="_").drop(columns=["signals"])
+    top = top.drop_duplicates("event_id", keep="last").set_index("event_id")
+    return len(top.join(wide))
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    logger.remove()
+    workdir = Path(tempfile.mkdtemp(prefix="weir-bench-"))
+    settings = Settings(home=workdir)
+    store = Store.from_settings(settings)
+    console = Console()
+    console.print(f"landing {count} records …")
+    land_all(store, list(batches(wide_records(count))))
+    paths = [meta.path for meta in store.list("telemetry/raw")]
+    blobs = [store.get(path) for path in paths]
+    size_mb = sum(map(len, blobs)) / 1e6
+    n = sum(blob.count(b"\n") for blob in blobs)
+    console.print(
+        f"{n} records in {len(paths)} files, {size_mb:.1f} MB ({size_mb * 1e6 / n:.0f} B/record)"
+    )
+    rows: list[tuple[str, int, float]] = []
+    floor_s, _ = min(timed(lambda: parse_floor(blobs)) for _ in range(2))
+    rows.append(("parse-only floor (orjson, 1 core)", n, floor_s))
+    with LocalEngine(1) as one:
+        seconds, flat = min(
+            timed(lambda: weir_local(one, store, settings, paths)) for _ in range(2)
+        )
+        assert flat == n, (flat, n)
+        rows.append(("weir local, 1 worker", n, seconds))
+    with LocalEngine(2) as two:
+        weir_local(two, store, settings, paths[:8])  # start and warm the pool
+        seconds, flat = min(
+            timed(lambda: weir_local(two, store, settings, paths)) for _ in range(2)
+        )
+        rows.append(("weir local, 2 workers", n, seconds))
+    seconds, flat = weir_spark(store, settings, paths)
+    rows.append(("weir spark local[2]", n, seconds))
+    subset = [orjson.loads(line) for blob in blobs for line in blob.splitlines()][:PEER_RECORDS]
+    subset_mb = size_mb * len(subset) / n
+    rows.append(("dlt normalize (1 core)", len(subset), dlt_normalize(subset, workdir)))
+    seconds, _ = timed(lambda: pandas_pivot(subset))
+    rows.append(("pandas json_normalize + pivot", len(subset), seconds))
+    table = Table(title=f"telemetry flatten · {n} records · {size_mb:.0f} MB · 2 cores")
+    for column in ("contender", "records", "seconds", "records/s", "MB/s", "vs floor", "vs dlt"):
+        table.add_column(column, justify="left" if column == "contender" else "right")
+    floor_rate = n / floor_s
+    dlt_rate = next(r / s for name, r, s in rows if name.startswith("dlt"))
+    for name, records, seconds in rows:
+        rate = records / seconds
+        mb = (subset_mb if records != n else size_mb) / seconds
+        table.add_row(
+            name, f"{records:,}", f"{seconds:.2f}", f"{rate:,.0f}", f"{mb:.1f}",
+            f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×",
+        )  # fmt: skip
+    console.print(table)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

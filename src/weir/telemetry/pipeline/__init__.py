@@ -1,0 +1,1 @@
+"""The telemetry pipeline steps, one module per step."""

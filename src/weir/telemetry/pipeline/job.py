@@ -1,0 +1,204 @@
+"""The job: discover new landed files, flatten, merge into Delta, update the ledger, archive.
+
+Order of effects per chunk, and why a crash anywhere is safe:
+
+1. flatten (no effect) — a crash here leaves everything as it was;
+2. one merge commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
+   equal keys leave the stored row alone, so merging the same files again changes nothing);
+3. ``vehicle_latest`` recomputed for the chunk's vehicles;
+4. one ledger commit naming the files and the table version;
+5. files moved to the archive.
+
+A rerun after a crash before (4) merges the same rows again (a no-op); after (4) it only
+finishes archiving the files the ledger already holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from loguru import logger
+
+from weir.core.settings import Settings
+from weir.core.storage import ObjectMeta, Store
+from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
+from weir.telemetry.pipeline import latest, ledger, tables
+from weir.telemetry.pipeline.archive import archive
+from weir.telemetry.pipeline.columns import unify
+from weir.telemetry.pipeline.engines import make_engine
+from weir.telemetry.pipeline.flatten import FileResult
+
+Hook = Callable[[str], None]
+LAST_RUN = f"{STATE_PREFIX}/last_run.json"
+
+
+@dataclass
+class RunSummary:
+    """What one run did (also written to ``telemetry/state/runs/<run_id>.json``)."""
+
+    run_id: str
+    engine: str
+    started_at: str
+    ended_at: str = ""
+    seconds: float = 0.0
+    files: int = 0
+    bytes: int = 0
+    chunks: int = 0
+    records: int = 0
+    rows_in: int = 0
+    rows_merged: int = 0
+    inserted: int = 0
+    updated: int = 0
+    tombstones: int = 0
+    rescued_rows: int = 0
+    rejected: int = 0
+    archived: int = 0
+    recovered: int = 0
+    table_version: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain JSON-able data."""
+        return asdict(self)
+
+
+def chunks(
+    files: Sequence[ObjectMeta], max_files: int, max_bytes: int
+) -> Iterator[list[ObjectMeta]]:
+    """Split `files` (in path order) into chunks of at most `max_files` files / `max_bytes`."""
+    chunk: list[ObjectMeta] = []
+    size = 0
+    for meta in files:
+        if chunk and (len(chunk) >= max_files or size + meta.size > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(meta)
+        size += meta.size
+    if chunk:
+        yield chunk
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _reject(store: Store, results: Sequence[FileResult]) -> int:
+    """Write lines that could not become rows next to the dead letters; returns their count."""
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        for rejection in result.rejected:
+            by_file.setdefault(rejection["file"], []).append(rejection)
+    for file, rejected in by_file.items():
+        name = file.removeprefix(RAW_PREFIX + "/")
+        path = f"{DEADLETTER_PREFIX}/rejected/{name}.json"
+        store.put(path, orjson.dumps({"file": file, "rejected": rejected}))
+    return sum(len(rejected) for rejected in by_file.values())
+
+
+def run(
+    store: Store,
+    settings: Settings,
+    *,
+    engine: Any = None,
+    engine_name: str = "local",
+    workers: int = 2,
+    chunk_files: int = 2000,
+    chunk_bytes: int = 256 * 1024 * 1024,
+    now: datetime | None = None,
+    hook: Hook | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Process every landed file not yet in the ledger.
+
+    Args:
+        store: Holds raw files, tables, archive and state.
+        settings: Passed to worker processes to reopen the store.
+        engine: An engine object to reuse (else one is made from `engine_name` and `workers`).
+        engine_name: ``local`` or ``spark``.
+        workers: Processes of the local engine.
+        chunk_files: Files per merge commit at most.
+        chunk_bytes: Landed bytes per merge commit at most.
+        now: The run's ``pipeline_processed_at`` (defaults to the start time).
+        hook: Called at each boundary (``after_flatten``, ``after_commit``, ``after_ledger``,
+            ``archive:<n>``); tests raise from it to simulate a crash.
+        progress: Called with (files done, files pending) after each chunk.
+    """
+    started = datetime.now(UTC)
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    summary = RunSummary(run_id, engine_name, started.isoformat())
+    log = logger.bind(system="telemetry", step="job", run_id=run_id)
+    checkpoint = hook or (lambda _: None)
+    processed_at = _micros(now or started)
+    listing = list(store.list(RAW_PREFIX))
+    done = ledger.processed(store, listing)
+    summary.recovered = archive(store, [meta.path for meta in listing if meta.path in done])
+    pending = [meta for meta in listing if meta.path not in done]
+    log.info("{} files pending, {} recovered to the archive", len(pending), summary.recovered)
+    own_engine = engine is None
+    engine = engine or make_engine(engine_name, workers)
+    main = tables.flattened(store)
+    try:
+        for chunk in chunks(pending, chunk_files, chunk_bytes):
+            _chunk(store, settings, engine, main, chunk, processed_at, summary, checkpoint)
+            if progress is not None:
+                progress(summary.files, len(pending))
+    finally:
+        if own_engine:
+            engine.close()
+    ended = datetime.now(UTC)
+    summary.ended_at = ended.isoformat()
+    summary.seconds = round((ended - started).total_seconds(), 3)
+    record = orjson.dumps(summary.as_dict())
+    store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
+    store.put(LAST_RUN, record)
+    log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
+    return summary
+
+
+def _chunk(
+    store: Store,
+    settings: Settings,
+    engine: Any,
+    main: Any,
+    chunk: list[ObjectMeta],
+    processed_at: int,
+    summary: RunSummary,
+    checkpoint: Hook,
+) -> None:
+    established = tables.established_kinds(main)
+    paths = [meta.path for meta in chunk]
+    results = engine.flatten(store, settings, paths, processed_at, established)
+    checkpoint("after_flatten")
+    data = unify(results, established)
+    summary.rejected += _reject(store, results)
+    version = main.version() if main.exists() else None
+    if data.num_rows:
+        merged = main.merge(
+            data,
+            [KEY],
+            order_by=ORDER_KEY,
+            commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
+        )
+        version = merged.version
+        summary.inserted += merged.inserted
+        summary.updated += merged.updated
+        summary.rows_merged += merged.inserted + merged.updated
+        checkpoint("after_commit")
+        latest.refresh(store, data.column("vehicle_id").to_pylist(), version)
+    ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
+    checkpoint("after_ledger")
+    summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
+    summary.chunks += 1
+    summary.files += len(chunk)
+    summary.bytes += sum(meta.size for meta in chunk)
+    summary.records += sum(result.records for result in results)
+    summary.tombstones += sum(result.tombstones for result in results)
+    summary.rescued_rows += sum(result.rescued_rows for result in results)
+    summary.rows_in += data.num_rows
+    summary.table_version = version

@@ -1,0 +1,96 @@
+"""The read side of telemetry: status of the pipeline and SQL over its tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from weir.core.errors import BadInputError, NotFoundError
+from weir.core.storage import Store
+from weir.telemetry.models import (
+    DEADLETTER_PREFIX,
+    LATEST_NAME,
+    RAW_PREFIX,
+    RESCUED,
+    TABLE_NAME,
+)
+from weir.telemetry.pipeline import ledger, tables
+from weir.telemetry.pipeline.job import LAST_RUN
+
+
+def dead_lettered(store: Store) -> int:
+    """Stream records the handler dead-lettered plus landed lines the job rejected."""
+    count = 0
+    for meta in store.list(DEADLETTER_PREFIX):
+        if meta.path.startswith(f"{DEADLETTER_PREFIX}/rejected/"):
+            count += len(orjson.loads(store.get(meta.path))["rejected"])
+        else:
+            count += 1
+    return count
+
+
+def status(store: Store) -> dict[str, Any]:
+    """Table version, rows, columns, files pending/processed, rescued, dead letters, last run."""
+    main = tables.flattened(store)
+    listing = list(store.list(RAW_PREFIX))
+    done = ledger.processed(store, listing)
+    exists = main.exists()
+    rescued = 0
+    if exists:
+        column = main.to_arrow(columns=[RESCUED]).column(RESCUED)
+        rescued = len(column) - column.null_count
+    try:
+        last_run = orjson.loads(store.get(LAST_RUN))
+    except NotFoundError:
+        last_run = None
+    latest = tables.latest(store)
+    return {
+        "table": TABLE_NAME,
+        "table_version": main.version() if exists else None,
+        "rows": main.count() if exists else 0,
+        "columns": len(tables.schema(main) or []),
+        "vehicles": latest.count() if latest.exists() else 0,
+        "files_pending": len(listing) - len(done),
+        "files_processed": ledger.count(store),
+        "rescued_rows": rescued,
+        "dead_lettered": dead_lettered(store),
+        "last_run": None
+        if last_run is None
+        else {
+            key: last_run[key]
+            for key in (
+                "run_id",
+                "started_at",
+                "ended_at",
+                "files",
+                "rows_in",
+                "rows_merged",
+                "seconds",
+            )
+        },
+    }
+
+
+def query(store: Store, sql: str) -> list[dict[str, Any]]:
+    """Run DuckDB SQL over ``car_telemetry_flattened`` and ``vehicle_latest``.
+
+    Raises:
+        BadInputError: the SQL does not parse or names something that does not exist.
+    """
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        sources = {TABLE_NAME: tables.flattened(store), LATEST_NAME: tables.latest(store)}
+        for name, table in sources.items():
+            if table.exists():
+                connection.register(name, table.scan().collect().to_arrow())
+        try:
+            result = connection.execute(sql)
+        except duckdb.Error as exc:
+            raise BadInputError(f"query failed: {str(exc).splitlines()[0]}") from exc
+        names = [column[0] for column in result.description or []]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    finally:
+        connection.close()

@@ -1,0 +1,25 @@
+"""Telemetry job options, read from ``WEIR_TELEMETRY_*`` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TelemetrySettings(BaseSettings):
+    """Options of ``weir telemetry run`` (each also a CLI option).
+
+    Attributes:
+        engine: ``local`` (process pool) or ``spark``.
+        workers: Processes of the local engine.
+        chunk_files: At most this many landed files per Delta commit.
+        chunk_bytes: At most this many landed bytes per Delta commit (bounds memory).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="WEIR_TELEMETRY_", extra="ignore")
+
+    engine: Literal["local", "spark"] = "local"
+    workers: int = 2
+    chunk_files: int = 2000
+    chunk_bytes: int = 256 * 1024 * 1024
