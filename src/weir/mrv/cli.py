@@ -1,0 +1,304 @@
+"""``weir mrv …`` commands: ingest, calculate, qa, report; plus ``sample`` and ``demo`` hooks.
+
+Exit codes: 0 ok, 1 a file failed or a step failed, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from weir.core.errors import BadInputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from weir.core.settings import Settings
+
+app = typer.Typer(
+    help="Carbon-removal MRV: ingest, QA/QC, calculate, report.", no_args_is_help=True
+)
+console = Console()
+NO_WRAP = {"plant_id", "date", "period", "status", "level"}
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class Format(StrEnum):
+    """Output formats of ``report``."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _engine(settings: Settings | None = None) -> tuple[Engine, Settings]:
+    """Engine on a migrated database; a command (no ``settings`` given) also sets up logging."""
+    from weir.core.db import make_engine
+    from weir.core.logging import configure_logging
+    from weir.core.settings import Settings
+    from weir.mrv import service
+
+    if settings is None:
+        settings = Settings()
+        configure_logging(settings, json_path=settings.home / "logs" / "mrv.jsonl")
+    service.migrate(settings.database_url)
+    return make_engine(settings.database_url), settings
+
+
+def _dump(data: Any) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, dt.date | dt.datetime):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(data, default=default, indent=2, ensure_ascii=False)
+
+
+def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in NO_WRAP)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@app.command()
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Folder with lab/, sensors/ and ops/.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest lab, pH and plant-operations files (idempotent; one transaction per file)."""
+    from rich.progress import Progress
+
+    from weir.mrv import service
+    from weir.mrv.settings import MrvSettings
+
+    if not folder.is_dir():
+        console.print(f"[red]not a folder: {folder}[/red]")
+        raise typer.Exit(2)
+    engine, _ = _engine()
+    total = service.count_inputs(folder)
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
+        task = progress.add_task("ingesting", total=total)
+        report, qa_counts = service.ingest(
+            engine, folder, MrvSettings(), lambda name: progress.update(task, advance=1)
+        )
+    files = [vars(f) for f in report.files]
+    if as_json:
+        print(
+            _dump(
+                {
+                    "batch_id": report.batch_id,
+                    "files": files,
+                    "qa": qa_counts,
+                    "conflicts": [vars(c) for c in report.conflicts],
+                }
+            )
+        )
+    else:
+        console.print(
+            _table(
+                "MRV ingest",
+                files,
+                [
+                    "file",
+                    "status",
+                    "rows_read",
+                    "rows_loaded",
+                    "rows_rejected",
+                    "rows_skipped",
+                    "message",
+                ],
+            )
+        )
+        if report.conflicts:
+            console.print(
+                f"{len(report.conflicts)} overlapping-file conflicts resolved "
+                "(latest revision wins); see `weir mrv qa`."
+            )
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def calculate(as_json: JsonOpt = False) -> None:
+    """Calculate daily CO₂ removal per plant into mrv_results, then run QA/QC."""
+    from weir.mrv import service
+    from weir.mrv.settings import MrvSettings
+
+    engine, _ = _engine()
+    settings = MrvSettings()
+    summary, qa_counts = service.calculate(engine, settings)
+    rows = service.totals(service.results(engine), settings)
+    if as_json:
+        print(
+            _dump(
+                {"days": summary.days, "by_flag": summary.by_flag, "totals": rows, "qa": qa_counts}
+            )
+        )
+        return
+    console.print(
+        f"{summary.days} plant-days: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_flag.items()))
+    )
+    console.print(
+        _table(
+            "CO₂ removal totals (t)",
+            rows,
+            [
+                "plant_id",
+                "first_date",
+                "last_date",
+                "days_valid",
+                "days_invalid",
+                "days_skipped",
+                "co2_t",
+                "mc_mean_t",
+                "conservative_t",
+            ],
+        )
+    )
+
+
+@app.command("qa")
+def qa_command(
+    as_json: JsonOpt = False,
+    level: Annotated[int | None, typer.Option(min=1, max=4, help="Only this level.")] = None,
+) -> None:
+    """Run the QA/QC pass (levels 1–4) and show the findings."""
+    from weir.mrv import service
+
+    engine, _ = _engine()
+    service.qa(engine)
+    counts = service.qa_counts(engine)
+    if level is not None:
+        counts = [c for c in counts if c["level"] == level]
+    if as_json:
+        print(_dump({"counts": counts, "findings": service.findings(engine, level=level)}))
+        return
+    console.print(_table("QA/QC findings", counts, ["level", "check", "severity", "count"]))
+
+
+def _filters(
+    plant: str | None, start: dt.datetime | None, end: dt.datetime | None, flag: list[str] | None
+) -> Any:
+    from weir.mrv.service import QUALITY_FLAGS, Filters
+
+    flags = tuple(f.upper() for f in flag or [])
+    unknown = [f for f in flags if f not in QUALITY_FLAGS]
+    if unknown:
+        raise BadInputError(
+            f"unknown quality flag {unknown[0]}; use one of {', '.join(QUALITY_FLAGS)}",
+            field="flag",
+        )
+    return Filters(plant, start.date() if start else None, end.date() if end else None, flags)
+
+
+@app.command()
+def report(
+    plant: Annotated[str | None, typer.Option(help="PLANT_A, PLANT_B …")] = None,
+    start: Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
+    end: Annotated[dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
+    flag: Annotated[list[str] | None, typer.Option(help="Quality flag (repeatable).")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    as_json: JsonOpt = False,
+    totals_only: Annotated[
+        bool, typer.Option("--totals", help="Totals per plant (and period) instead of days.")
+    ] = False,
+    by_month: Annotated[bool, typer.Option("--by-month", help="Totals per month.")] = False,
+) -> None:
+    """Daily results (mrv_results columns) with totals; table, CSV or JSON."""
+    from weir.mrv import service
+    from weir.mrv.models import RESULT_COLUMNS
+    from weir.mrv.settings import MrvSettings
+
+    try:
+        filters = _filters(plant, start, end, flag)
+    except BadInputError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    engine, _ = _engine()
+    rows = service.results(engine, filters)
+    totals = service.totals(rows, MrvSettings(), by_month=by_month)
+    if totals_only:
+        rows = totals
+    if as_json or fmt is Format.json:
+        print(_dump(rows))
+    elif fmt is Format.csv:
+        columns = list(rows[0]) if totals_only and rows else list(RESULT_COLUMNS)
+        sys.stdout.write(service.rows_to_csv(rows, columns))
+    else:
+        if not totals_only:
+            columns = [c for c in RESULT_COLUMNS if c != "lineage"]
+            console.print(_table("MRV results", rows, columns))
+        console.print(
+            _table(
+                "Totals (t CO₂, VALID days)",
+                totals,
+                [
+                    "plant_id",
+                    "period",
+                    "days",
+                    "days_valid",
+                    "days_invalid",
+                    "days_skipped",
+                    "co2_t",
+                    "mc_mean_t",
+                    "conservative_t",
+                ],
+            )
+        )
+
+
+def sample(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("sample/mrv"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Write deterministic, messy MRV sample inputs (lab CSV, pH CSVs, ops Excel)."""
+    from weir.mrv.sample import generate
+
+    files = generate(out, seed)
+    console.print(f"wrote {len(files)} MRV sample files under {out}")
+
+
+def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
+    """Migrate, generate the sample data, ingest it and calculate; return a summary."""
+    from weir.mrv import service
+    from weir.mrv.sample import generate
+    from weir.mrv.settings import MrvSettings
+
+    engine, _ = _engine(settings)
+    mrv_settings = MrvSettings()
+    try:
+        generate(sample_dir, 7)
+        report, _ = service.ingest(engine, sample_dir, mrv_settings)
+        summary, qa_counts = service.calculate(engine, mrv_settings)
+        totals = service.totals(service.results(engine), mrv_settings)
+    finally:
+        engine.dispose()
+    return {
+        "files_loaded": sum(f.status == "loaded" for f in report.files),
+        "files_unchanged": sum(f.status == "unchanged" for f in report.files),
+        "files_failed": len(report.failed),
+        "plant_days": summary.days,
+        "by_flag": summary.by_flag,
+        "co2_t": {t["plant_id"]: round(t["co2_t"], 4) for t in totals},
+        "conservative_t": {t["plant_id"]: round(t["conservative_t"], 4) for t in totals},
+        "qa_findings": sum(qa_counts.values()),
+    }

@@ -1,0 +1,1 @@
+"""Alembic revisions of the MRV tables (branch ``mrv``), applied by ``weir db upgrade``."""

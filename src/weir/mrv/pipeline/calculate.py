@@ -1,0 +1,184 @@
+"""Daily CO₂ removal per plant into ``mrv_results``, with lineage to the rows used.
+
+The plant-days calculated are every calendar day of the plant's monitoring period (first to
+last calcium result), so a day without any data still appears, flagged. Each day goes through
+:func:`~weir.mrv.pipeline.validation.validate_all_inputs`; skipped days are stored with their
+flag and no CO₂. The table is replaced in one transaction (results are derived data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from weir.mrv.models import VALID, LabReading, MrvResult, PlantOperation
+from weir.mrv.pipeline.formula import CALC_VERSION, co2_t_per_day
+from weir.mrv.pipeline.validation import validate_all_inputs
+from weir.mrv.settings import MrvSettings
+
+
+@dataclass(frozen=True)
+class _RejectedOps:
+    """Stands in for a rejected operations row: its flow cannot be used."""
+
+    eff_flow_actual_mgd: float | None = None
+
+
+@dataclass
+class CalcSummary:
+    """Counts of one calculation run."""
+
+    days: int
+    by_flag: dict[str, int]
+    co2_t_valid: float
+
+
+def live_calcium(session: Session) -> dict[tuple[str, dt.date, str], LabReading]:
+    """Valid, not superseded calcium readings by (plant, date, location); first row wins."""
+    rows = session.scalars(
+        select(LabReading)
+        .where(
+            LabReading.parameter == "calcium",
+            LabReading.status == VALID,
+            LabReading.superseded_by_run_id.is_(None),
+            LabReading.sample_date.is_not(None),
+        )
+        .order_by(LabReading.id)
+    ).all()
+    out: dict[tuple[str, dt.date, str], LabReading] = {}
+    for row in rows:
+        if row.plant_id and row.location and row.sample_date:
+            out.setdefault((row.plant_id, row.sample_date, row.location), row)
+    return out
+
+
+def current_operations(session: Session) -> dict[tuple[str, dt.date], PlantOperation]:
+    """Operations row used per (plant, date): the current (precedence winner) valid row, else a
+    rejected row of that day (its flow then counts as invalid); superseded rows never."""
+    rows = session.scalars(
+        select(PlantOperation)
+        .where(PlantOperation.superseded_by_run_id.is_(None), PlantOperation.date.is_not(None))
+        .order_by(PlantOperation.id)
+    ).all()
+    chosen: dict[tuple[str, dt.date], PlantOperation] = {}
+    for row in rows:
+        if row.date is None:
+            continue
+        key = (row.plant_id, row.date)
+        if row.status == VALID and row.is_current:
+            chosen[key] = row
+        elif row.status != VALID:
+            chosen.setdefault(key, row)
+    return chosen
+
+
+def monitoring_periods(session: Session) -> dict[str, tuple[dt.date, dt.date]]:
+    """First and last calcium sample date per plant, rejected results included."""
+    query = (
+        select(
+            LabReading.plant_id, func.min(LabReading.sample_date), func.max(LabReading.sample_date)
+        )
+        .where(
+            LabReading.parameter == "calcium",
+            LabReading.superseded_by_run_id.is_(None),
+            LabReading.plant_id.is_not(None),
+            LabReading.sample_date.is_not(None),
+        )
+        .group_by(LabReading.plant_id)
+    )
+    periods: dict[str, tuple[dt.date, dt.date]] = {}
+    for plant, first, last in session.execute(query):
+        if plant is not None and first is not None and last is not None:
+            periods[plant] = (first, last)
+    return periods
+
+
+def plant_days(
+    periods: dict[str, tuple[dt.date, dt.date]],
+    ops: dict[tuple[str, dt.date], PlantOperation],
+) -> set[tuple[str, dt.date]]:
+    """Every calendar day of each plant's monitoring period (first to last calcium sample);
+    for a plant without calcium results, its operations dates."""
+    days: set[tuple[str, dt.date]] = set()
+    for plant, (first, last) in periods.items():
+        days.update((plant, first + dt.timedelta(days=i)) for i in range((last - first).days + 1))
+    days.update((p, d) for p, d in ops if p not in periods)
+    return days
+
+
+def _source(table: str, row: LabReading | PlantOperation) -> dict[str, Any]:
+    return {
+        "table": table,
+        "id": row.id,
+        "file": row.source_file,
+        "row": row.source_row,
+        "sha256": row.file_sha256,
+        "ingestion_run_id": row.ingestion_run_id,
+    }
+
+
+def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any]]:
+    """One result dict per plant-day (columns of ``mrv_results``)."""
+    calcium = live_calcium(session)
+    ops = current_operations(session)
+    days = plant_days(monitoring_periods(session), ops)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    results: list[dict[str, Any]] = []
+    for plant, day in sorted(days):
+        up = calcium.get((plant, day, "upstream"))
+        down = calcium.get((plant, day, "downstream"))
+        op = ops.get((plant, day))
+        usable = op if op is None or op.status == VALID else _RejectedOps()
+        check = validate_all_inputs(usable, up, down)
+        delta = None
+        if up and down and up.value is not None and down.value is not None:
+            delta = round(down.value - up.value, 6)
+        flow = usable.eff_flow_actual_mgd if usable else None
+        message = check.message
+        if op is not None and op.status != VALID:
+            message = f"{message}; operations row rejected: {op.reject_reason}"
+        co2 = None
+        if check.should_calculate and delta is not None and flow is not None:
+            co2 = co2_t_per_day(delta, flow, settings.mol_co2_per_mol_ca)
+        used_lab = [r for r in (up, down) if r is not None]
+        results.append(
+            {
+                "plant_id": plant,
+                "date": day,
+                "ca_upstream_mg_l": up.value if up else None,
+                "ca_downstream_mg_l": down.value if down else None,
+                "ca_delta_mg_l": delta,
+                "flow_mgd": flow,
+                "co2_t_per_day": co2,
+                "quality_flag": check.quality_flag,
+                "message": message,
+                "calc_version": CALC_VERSION,
+                "mol_co2_per_mol_ca": settings.mol_co2_per_mol_ca,
+                "lineage": {
+                    "lab_reading_ids": [r.id for r in used_lab],
+                    "plant_operation_ids": [op.id] if op else [],
+                    "sources": [_source("lab_readings", r) for r in used_lab]
+                    + ([_source("plant_operations", op)] if op else []),
+                },
+                "calculated_at": now,
+            }
+        )
+    return results
+
+
+def run_calculation(engine: Engine, settings: MrvSettings) -> CalcSummary:
+    """Recalculate every plant-day and replace ``mrv_results`` in one transaction."""
+    with Session(engine) as session, session.begin():
+        results = build_results(session, settings)
+        session.execute(delete(MrvResult))
+        if results:
+            session.execute(insert(MrvResult), results)
+    by_flag: dict[str, int] = {}
+    for r in results:
+        by_flag[r["quality_flag"]] = by_flag.get(r["quality_flag"], 0) + 1
+    total = sum(r["co2_t_per_day"] for r in results if r["quality_flag"] == "VALID")
+    return CalcSummary(days=len(results), by_flag=by_flag, co2_t_valid=total)

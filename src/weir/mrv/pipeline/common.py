@@ -1,0 +1,156 @@
+"""Shared parsing helpers and the result type every source parser returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Excel's day zero (serial 1 is 1900-01-01, with Lotus' leap-year bug folded in).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Serial numbers accepted as dates (1954 … 2119); numbers outside are not dates.
+EXCEL_SERIAL_RANGE = (20_000.0, 80_000.0)
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d", "%d-%b-%Y")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+)
+
+
+@dataclass
+class Skipped:
+    """A source row that carries no data (empty, summary or notes row), with the reason."""
+
+    row: int
+    reason: str
+    sheet: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    """What a source parser made of one file.
+
+    Attributes:
+        source: Source kind (lab, ph, ops_a, ops_b).
+        records: Row dicts keyed by model attribute, including ``source_row``, ``status``,
+            ``reject_reason`` and ``flags``; lineage (file, sha, run id) is added on insert.
+        skipped: Rows that are not data, each with its reason.
+        details: File-level facts (sheet, header row, column mapping, revision key ...).
+    """
+
+    source: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        """Number of records kept with status ``rejected``."""
+        return sum(1 for r in self.records if r["status"] == "rejected")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, empty or whitespace-only strings."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from an Excel date cell, an Excel serial number or text; None when blank.
+
+    Raises:
+        ValueError: the value is not blank and not a date.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = EXCEL_SERIAL_RANGE
+        if low <= float(value) <= high:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(f"number {value!r} is not an Excel date serial")
+    text = str(value).strip()
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_date(float(text))
+    for fmt in (*DATE_FORMATS, *DATETIME_FORMATS):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"unrecognised date {text!r}")
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """A naive timestamp from text in one of :data:`DATETIME_FORMATS` (a trailing Z is UTC).
+
+    Raises:
+        ValueError: the text is no timestamp.
+    """
+    text = text.strip().removesuffix("Z")
+    for fmt in DATETIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"unrecognised timestamp {text!r}")
+
+
+def parse_number(value: Any) -> float | None:
+    """A float from a number or numeric text (thousands separators allowed); None when blank.
+
+    Raises:
+        ValueError: the value is not blank and not a number.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"boolean {value!r} is not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {str(value).strip()!r}") from None
+
+
+def normalize_label(value: Any) -> str:
+    """A header label lower-cased with newlines and repeated blanks collapsed."""
+    return re.sub(r"\s+", " ", str(value if value is not None else "")).strip().lower()
+
+
+def column_letter(index: int) -> str:
+    """Excel column letter of a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def reject(record: dict[str, Any], reason: str, flag: str) -> None:
+    """Mark a record rejected, keeping the first reason and adding ``flag``."""
+    record["status"] = "rejected"
+    if not record.get("reject_reason"):
+        record["reject_reason"] = reason
+    if flag not in record["flags"]:
+        record["flags"].append(flag)

@@ -1,0 +1,1 @@
+"""Excel helpers: a calamine reader and header detection by content."""

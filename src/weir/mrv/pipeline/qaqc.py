@@ -1,0 +1,286 @@
+"""QA/QC: the seed's hierarchy, levels 1–4, collected in one pass into ``qa_findings``.
+
+Level 1 raw: unreadable files, non-UTF-8 encodings, unparseable cells, duplicates, skipped
+non-data rows, overlapping files that disagree. Level 2 completeness: missing required values,
+missing days, upstream/downstream pairs. Level 3 schema and ranges: values rejected by the
+pandera contracts (pH 0–14, Ca ≥ 0, flows ≥ 0 and plausible), unit conversions, unknown
+sensors, flow min/actual/max consistency. Level 4 quality flags: each non-VALID day of
+``mrv_results``, below-detection results and low pH coverage.
+
+The pass reads the tables and replaces ``qa_findings`` in one transaction, so findings always
+describe the current data. Level 5 (expert review) happens in the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from weir.mrv.models import (
+    RUN_FAILED,
+    VALID,
+    IngestionRun,
+    LabReading,
+    MrvResult,
+    PlantOperation,
+    QaFinding,
+)
+from weir.mrv.pipeline.ph_stats import MIN_COVERAGE_PCT, daily_ph
+from weir.mrv.pipeline.precedence import COMPARED
+
+Finding = dict[str, Any]
+#: Row flag → (level, check, severity).
+FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
+    "duplicate": (1, "duplicate", "warning"),
+    "conflicting_duplicate": (1, "duplicate", "error"),
+    "unparseable_date": (1, "parse", "error"),
+    "unparseable_timestamp": (1, "parse", "error"),
+    "unparseable_value": (1, "parse", "error"),
+    "missing_value": (2, "required_field", "error"),
+    "missing_effluent_flow": (2, "required_field", "error"),
+    "missing_date": (2, "required_field", "error"),
+    "spike": (3, "range", "error"),
+    "out_of_range": (3, "range", "error"),
+    "invalid": (3, "schema", "error"),
+    "unknown_sensor": (3, "foreign_key", "error"),
+    "converted_from_g_per_l": (3, "unit_converted", "info"),
+    "flow_outside_min_max": (3, "flow_consistency", "warning"),
+    "below_detection_limit": (4, "below_detection_limit", "warning"),
+}
+FLAG_COLUMNS = {
+    "spike": "ph",
+    "missing_effluent_flow": "eff_flow_actual_mgd",
+    "converted_from_g_per_l": "unit",
+    "below_detection_limit": "value",
+}
+RESULT_CHECKS = {
+    "INVALID": ("ca_delta", "warning"),
+    "NO_OPS_DATA": ("ops_data", "error"),
+    "INVALID_FLOW": ("flow_rate", "error"),
+    "MISSING_CA_READINGS": ("ca_readings", "error"),
+}
+
+
+def _finding(level: int, check: str, severity: str, message: str, **where: Any) -> Finding:
+    base: Finding = dict.fromkeys(("plant_id", "date", "file", "sheet", "row", "column", "value"))
+    base.update(level=level, check=check, severity=severity, message=message, **where)
+    if base["value"] is not None:
+        base["value"] = str(base["value"])
+    return base
+
+
+def _run_findings(session: Session) -> Iterable[Finding]:
+    latest: dict[str, IngestionRun] = {}
+    for run in session.scalars(select(IngestionRun).order_by(IngestionRun.id)):
+        latest[run.file] = run
+    for run in latest.values():
+        if run.status == RUN_FAILED:
+            for err in run.errors or [{"message": "failed"}]:
+                yield _finding(
+                    1,
+                    "file_readable",
+                    "error",
+                    str(err.get("message")),
+                    file=run.file,
+                    sheet=err.get("sheet"),
+                    row=err.get("row"),
+                    column=err.get("column"),
+                )
+            continue
+        if run.status != "loaded":
+            continue
+        encoding = (run.details or {}).get("encoding")
+        if encoding and encoding != "utf-8-sig":
+            yield _finding(
+                1, "encoding", "warning", f"file decoded as {encoding}, not UTF-8", file=run.file
+            )
+        for skipped in (run.details or {}).get("skipped", []):
+            yield _finding(
+                1,
+                "row_skipped",
+                "info",
+                f"not a data row: {skipped['reason']}",
+                file=run.file,
+                sheet=skipped.get("sheet"),
+                row=skipped["row"],
+            )
+
+
+def _flag_column(flag: str) -> str | None:
+    if flag in FLAG_COLUMNS:
+        return FLAG_COLUMNS[flag]
+    for prefix in ("unparseable_", "missing_"):
+        if flag.startswith(prefix):
+            return flag.removeprefix(prefix)
+    return "value" if flag in {"out_of_range", "invalid", "duplicate"} else None
+
+
+def _row_findings(session: Session) -> Iterable[Finding]:
+    lab = select(LabReading).where(
+        LabReading.superseded_by_run_id.is_(None),
+        or_(LabReading.status != VALID, LabReading.parameter == "calcium"),
+    )
+    ops = select(PlantOperation).where(PlantOperation.superseded_by_run_id.is_(None))
+    rows: list[LabReading | PlantOperation] = [*session.scalars(lab), *session.scalars(ops)]
+    for row in rows:
+        day = row.sample_date if isinstance(row, LabReading) else row.date
+        value = row.value if isinstance(row, LabReading) else row.eff_flow_actual_mgd
+        for flag in row.flags or []:
+            level, check, severity = FLAG_CHECKS.get(flag, (3, flag, "warning"))
+            if flag.startswith("unparseable_"):
+                level, check, severity = 1, "parse", "error"
+            message = row.reject_reason if row.status != VALID and row.reject_reason else flag
+            if flag == "converted_from_g_per_l":
+                message = "result reported in g/L, converted to mg/L (× 1000)"
+            elif flag == "below_detection_limit":
+                message = "result below the detection limit; stored at the limit"
+            yield _finding(
+                level,
+                check,
+                severity,
+                message,
+                plant_id=row.plant_id,
+                date=day,
+                file=row.source_file,
+                sheet=getattr(row, "source_sheet", None),
+                row=row.source_row,
+                column=_flag_column(flag),
+                value=value,
+            )
+        if isinstance(row, PlantOperation) and row.overridden_by_id is not None:
+            winner = session.get(PlantOperation, row.overridden_by_id)
+            if winner is None:
+                continue
+            diffs = [n for n in COMPARED if getattr(winner, n) != getattr(row, n)]
+            if diffs:
+                yield _finding(
+                    1,
+                    "overlap_conflict",
+                    "warning",
+                    f"{row.source_file} row {row.source_row} differs from the later revision "
+                    f"{winner.source_file} row {winner.source_row} in {', '.join(diffs)}; "
+                    "the later revision is used",
+                    plant_id=row.plant_id,
+                    date=row.date,
+                    file=row.source_file,
+                    sheet=row.source_sheet,
+                    row=row.source_row,
+                    column=diffs[0],
+                    value=getattr(row, diffs[0]),
+                )
+
+
+def _completeness(session: Session) -> Iterable[Finding]:
+    calcium: dict[str, dict[dt.date, set[str]]] = {}
+    for plant, day, loc in session.execute(
+        select(LabReading.plant_id, LabReading.sample_date, LabReading.location).where(
+            LabReading.parameter == "calcium",
+            LabReading.status == VALID,
+            LabReading.superseded_by_run_id.is_(None),
+        )
+    ):
+        if plant and day:
+            calcium.setdefault(plant, {}).setdefault(day, set()).add(loc or "")
+    ops: dict[str, set[dt.date]] = {}
+    for plant, day in session.execute(
+        select(PlantOperation.plant_id, PlantOperation.date).where(
+            PlantOperation.status == VALID, PlantOperation.superseded_by_run_id.is_(None)
+        )
+    ):
+        if day:
+            ops.setdefault(plant, set()).add(day)
+    for plant, days in sorted(calcium.items()):
+        first, last = min(days), max(days)
+        for offset in range((last - first).days + 1):
+            day = first + dt.timedelta(days=offset)
+            locations = days.get(day, set())
+            if not locations:
+                yield _finding(
+                    2,
+                    "missing_day",
+                    "error",
+                    "no calcium result for this day",
+                    plant_id=plant,
+                    date=day,
+                    column="calcium",
+                )
+            elif len(locations & {"upstream", "downstream"}) < 2:
+                missing = ({"upstream", "downstream"} - locations).pop()
+                yield _finding(
+                    2,
+                    "upstream_downstream_pair",
+                    "error",
+                    f"{missing} calcium result missing",
+                    plant_id=plant,
+                    date=day,
+                    column=missing,
+                )
+            if day not in ops.get(plant, set()):
+                yield _finding(
+                    2,
+                    "missing_day",
+                    "error",
+                    "no operations record for this day",
+                    plant_id=plant,
+                    date=day,
+                    column="operations",
+                )
+
+
+def _quality(session: Session) -> Iterable[Finding]:
+    for result in session.scalars(
+        select(MrvResult).where(MrvResult.quality_flag != "VALID").order_by(MrvResult.id)
+    ):
+        check, severity = RESULT_CHECKS.get(result.quality_flag, ("quality_flag", "warning"))
+        yield _finding(
+            4,
+            check,
+            severity,
+            f"{result.quality_flag}: {result.message or ''}".strip(": "),
+            plant_id=result.plant_id,
+            date=result.date,
+            column="quality_flag",
+            value=result.quality_flag,
+        )
+    for day in daily_ph(session):
+        if day.coverage_pct < MIN_COVERAGE_PCT:
+            yield _finding(
+                4,
+                "ph_coverage",
+                "warning",
+                f"pH coverage {day.coverage_pct:.1f}% < {MIN_COVERAGE_PCT:g}%",
+                plant_id=day.plant_id,
+                date=day.date,
+                column="ph",
+                value=day.coverage_pct,
+            )
+
+
+def collect_findings(session: Session) -> list[Finding]:
+    """Every finding of levels 1–4 for the current data, in level order."""
+    findings = [
+        *_run_findings(session),
+        *_row_findings(session),
+        *_completeness(session),
+        *_quality(session),
+    ]
+    return sorted(findings, key=lambda f: f["level"])
+
+
+def run_qa(engine: Engine) -> dict[str, int]:
+    """Replace ``qa_findings`` with a fresh pass; return counts by ``L<level>/<severity>``."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with Session(engine) as session, session.begin():
+        findings = collect_findings(session)
+        session.execute(delete(QaFinding))
+        if findings:
+            session.execute(insert(QaFinding), [{**f, "created_at": now} for f in findings])
+    counts: dict[str, int] = {}
+    for f in findings:
+        key = f"L{f['level']}/{f['severity']}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts

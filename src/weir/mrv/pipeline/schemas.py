@@ -1,0 +1,122 @@
+"""Data contracts of the normalized rows (pandera on polars), validated lazily in one pass.
+
+Each schema checks types, required fields and ranges (QA level 3). :func:`validate_records`
+runs a schema with ``lazy=True`` so every failure of every row is collected at once; the
+failing rows are kept, marked ``rejected`` with the check that failed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import polars as pl
+
+from weir.mrv.pipeline.common import reject
+from weir.mrv.settings import MrvSettings
+
+PH_MIN, PH_MAX = 0.0, 14.0
+#: Start of the reject reason of an impossible pH (queried by the pH statistics).
+SPIKE_REASON = "impossible pH spike"
+
+
+def _pandera() -> Any:
+    """pandera's polars API; its import pulls pyspark, whose pandas warning is noise here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import pandera.polars as pa
+    return pa
+
+
+def _schemas(settings: MrvSettings) -> dict[str, Any]:
+    pa = _pandera()
+
+    flow = [pa.Check.ge(0.0), pa.Check.le(settings.max_plausible_flow_mgd)]
+    ops_columns = {
+        name: pa.Column(pl.Float64, flow, nullable=True)
+        for name in (
+            "eff_flow_actual_mgd",
+            "eff_flow_max_mgd",
+            "eff_flow_min_mgd",
+            "influent_flow_mgd",
+            "bypass_volume_mg",
+        )
+    }
+    return {
+        "calcium": pa.DataFrameSchema(
+            {
+                "plant_id": pa.Column(pl.Utf8, pa.Check.str_matches(r"^[A-Z][A-Z0-9_]*$")),
+                "location": pa.Column(pl.Utf8, pa.Check.isin(["upstream", "downstream"])),
+                "sample_date": pa.Column(pl.Date),
+                "value": pa.Column(
+                    pl.Float64, [pa.Check.ge(0.0), pa.Check.le(settings.max_plausible_ca_mg_l)]
+                ),
+                "unit": pa.Column(pl.Utf8, pa.Check.isin(["mg/L"])),
+            }
+        ),
+        "ph": pa.DataFrameSchema(
+            {
+                "sampled_at": pa.Column(pl.Datetime),
+                "value": pa.Column(pl.Float64, [pa.Check.ge(PH_MIN), pa.Check.le(PH_MAX)]),
+            }
+        ),
+        "ops": pa.DataFrameSchema(
+            {
+                "date": pa.Column(pl.Date),
+                **ops_columns,
+                "bypass_hours": pa.Column(
+                    pl.Float64, [pa.Check.ge(0.0), pa.Check.le(24.0)], nullable=True
+                ),
+            }
+        ),
+    }
+
+
+#: Flag written on a row per failed column (a pH outside 0–14 is an impossible spike).
+_FLAGS = {("ph", "value"): "spike"}
+
+
+def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSettings) -> int:
+    """Validate the not-yet-rejected records against the ``kind`` contract; reject failures.
+
+    Args:
+        kind: ``calcium``, ``ph`` or ``ops``.
+        records: Row dicts (model attributes); failing ones get status ``rejected``.
+        settings: Supplies the plausibility bounds.
+
+    Returns:
+        The number of records this validation rejected.
+    """
+    pa = _pandera()
+    schema = _schemas(settings)[kind]
+    candidates = [r for r in records if r["status"] != "rejected"]
+    if not candidates:
+        return 0
+    columns = list(schema.columns)
+    frame = pl.DataFrame(
+        {c: [r.get(c) for r in candidates] for c in columns},
+        schema={c: schema.columns[c].dtype.type for c in columns},
+    )
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    else:
+        return 0
+    rejected = 0
+    for case in failures.iter_rows(named=True):
+        index, column = case["index"], case["column"]
+        if index is None:
+            continue
+        record = candidates[int(index)]
+        if record["status"] != "rejected":
+            rejected += 1
+        flag = _FLAGS.get((kind, column), "out_of_range" if "than" in case["check"] else "invalid")
+        if case["check"] == "not_nullable":
+            flag = "missing_" + str(column)
+        reason = f"{column} {case['failure_case']!s} fails {case['check']}"
+        if flag == "spike":
+            reason = f"{SPIKE_REASON} {case['failure_case']!s} outside {PH_MIN:g}–{PH_MAX:g}"
+        reject(record, reason, flag)
+        record.setdefault("_failed_columns", []).append(column)
+    return rejected

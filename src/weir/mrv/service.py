@@ -1,0 +1,232 @@
+"""The MRV service: the operations the CLI and the dashboard share (write steps and reads).
+
+Callers build an engine from ``weir.core.settings.Settings`` and pass it in; nothing here reads
+the environment except through an explicit :class:`~weir.mrv.settings.MrvSettings`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from weir.core.db import discover_version_locations, upgrade
+from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
+from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
+from weir.mrv.pipeline.ingest import IngestReport, discover, ingest_folder
+from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
+from weir.mrv.pipeline.qaqc import run_qa
+from weir.mrv.pipeline.uncertainty import monte_carlo_total
+from weir.mrv.pipeline.validation import INVALID, QUALITY_FLAGS, SKIPPED_FLAGS, VALID
+from weir.mrv.settings import MrvSettings
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Result filters shared by the report command and the dashboard."""
+
+    plant: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    flags: tuple[str, ...] = ()
+
+
+__all__ = ["QUALITY_FLAGS", "Filters", "count_inputs"]
+
+
+def count_inputs(folder: Path) -> int:
+    """How many known input files ``folder`` holds."""
+    return sum(1 for _ in discover(folder))
+
+
+def migrate(database_url: str) -> None:
+    """Bring the MRV tables to the latest revision (Alembic, never drop and recreate)."""
+    upgrade(database_url, discover_version_locations())
+
+
+def ingest(
+    engine: Engine,
+    folder: Path,
+    settings: MrvSettings,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[IngestReport, dict[str, int]]:
+    """Ingest a folder, then run the QA pass; return the report and QA counts."""
+    report = ingest_folder(engine, folder, settings, progress)
+    return report, run_qa(engine)
+
+
+def calculate(engine: Engine, settings: MrvSettings) -> tuple[CalcSummary, dict[str, int]]:
+    """Recalculate ``mrv_results``, then run the QA pass."""
+    summary = run_calculation(engine, settings)
+    return summary, run_qa(engine)
+
+
+def qa(engine: Engine) -> dict[str, int]:
+    """Run the QA pass alone."""
+    return run_qa(engine)
+
+
+def results(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """``mrv_results`` rows matching ``filters``, ordered by plant and date."""
+    query = select(MrvResult).order_by(MrvResult.plant_id, MrvResult.date)
+    if filters.plant:
+        query = query.where(MrvResult.plant_id == filters.plant)
+    if filters.start:
+        query = query.where(MrvResult.date >= filters.start)
+    if filters.end:
+        query = query.where(MrvResult.date <= filters.end)
+    if filters.flags:
+        query = query.where(MrvResult.quality_flag.in_(filters.flags))
+    with Session(engine) as session:
+        return [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in session.scalars(query)]
+
+
+def totals(
+    rows: list[dict[str, Any]], settings: MrvSettings, by_month: bool = False
+) -> list[dict[str, Any]]:
+    """Totals per plant (and month) of result rows: day counts, t CO₂, Monte Carlo estimate.
+
+    Only VALID days are credited; INVALID days are counted and their (≤ 0) CO₂ shown apart.
+    """
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        period = row["date"].strftime("%Y-%m") if by_month else "all"
+        groups.setdefault((row["plant_id"], period), []).append(row)
+    out = []
+    for (plant, period), group in sorted(groups.items()):
+        valid = [r for r in group if r["quality_flag"] == VALID]
+        estimate = monte_carlo_total(
+            [r["ca_upstream_mg_l"] for r in valid],
+            [r["ca_downstream_mg_l"] for r in valid],
+            [r["flow_mgd"] for r in valid],
+            ca_rel=settings.ca_rel_uncertainty,
+            flow_rel=settings.flow_rel_uncertainty,
+            mol_co2_per_mol_ca=settings.mol_co2_per_mol_ca,
+            draws=settings.mc_draws,
+            seed=settings.mc_seed,
+            percentile=settings.conservative_percentile,
+        )
+        out.append(
+            {
+                "plant_id": plant,
+                "period": period,
+                "first_date": min(r["date"] for r in group).isoformat(),
+                "last_date": max(r["date"] for r in group).isoformat(),
+                "days": len(group),
+                "days_valid": len(valid),
+                "days_invalid": sum(r["quality_flag"] == INVALID for r in group),
+                "days_skipped": sum(r["quality_flag"] in SKIPPED_FLAGS for r in group),
+                "co2_t": sum(r["co2_t_per_day"] for r in valid),
+                "co2_t_invalid_days": sum(
+                    r["co2_t_per_day"] or 0.0 for r in group if r["quality_flag"] == INVALID
+                ),
+                "mc_mean_t": estimate.mean_t,
+                "conservative_t": estimate.conservative_t,
+                "conservative_percentile": estimate.percentile,
+                "mc_draws": estimate.draws,
+                "mc_seed": estimate.seed,
+            }
+        )
+    return out
+
+
+def findings(
+    engine: Engine, filters: Filters = Filters(), level: int | None = None
+) -> list[dict[str, Any]]:
+    """QA findings; plant and date filters keep findings without a plant or date."""
+    query = select(QaFinding).order_by(QaFinding.level, QaFinding.id)
+    if level is not None:
+        query = query.where(QaFinding.level == level)
+    if filters.plant:
+        query = query.where((QaFinding.plant_id == filters.plant) | QaFinding.plant_id.is_(None))
+    if filters.start:
+        query = query.where((QaFinding.date >= filters.start) | QaFinding.date.is_(None))
+    if filters.end:
+        query = query.where((QaFinding.date <= filters.end) | QaFinding.date.is_(None))
+    columns = (
+        "level",
+        "check",
+        "severity",
+        "plant_id",
+        "date",
+        "file",
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message",
+    )
+    with Session(engine) as session:
+        return [{c: getattr(f, c) for c in columns} for f in session.scalars(query)]
+
+
+def qa_counts(engine: Engine) -> list[dict[str, Any]]:
+    """Finding counts by level, check and severity."""
+    query = (
+        select(QaFinding.level, QaFinding.check, QaFinding.severity, func.count())
+        .group_by(QaFinding.level, QaFinding.check, QaFinding.severity)
+        .order_by(QaFinding.level, QaFinding.check, QaFinding.severity)
+    )
+    with Session(engine) as session:
+        return [
+            {"level": lv, "check": c, "severity": s, "count": n}
+            for lv, c, s, n in session.execute(query)
+        ]
+
+
+def runs(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest ingestion runs, newest first."""
+    columns = (
+        "id",
+        "file",
+        "source",
+        "status",
+        "sha256",
+        "started_at",
+        "ended_at",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "rows_skipped",
+        "errors",
+    )
+    query = select(IngestionRun).order_by(IngestionRun.id.desc()).limit(limit)
+    with Session(engine) as session:
+        return [{c: getattr(r, c) for c in columns} for r in session.scalars(query)]
+
+
+def ph_daily(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Daily pH statistics (mean/min/max, coverage %, spikes) as dicts."""
+    with Session(engine) as session:
+        days: list[PhDay] = daily_ph(session, filters.plant, filters.start, filters.end)
+    return [asdict(d) for d in days]
+
+
+def plants(engine: Engine) -> list[str]:
+    """Plants with results."""
+    with Session(engine) as session:
+        return list(
+            session.scalars(select(MrvResult.plant_id).distinct().order_by(MrvResult.plant_id))
+        )
+
+
+def rows_to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """CSV text of ``rows`` in ``columns`` order; nested values JSON-encoded, None empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        values = (row.get(c) for c in columns)
+        writer.writerow(
+            json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v)
+            for v in values
+        )
+    return buffer.getvalue()

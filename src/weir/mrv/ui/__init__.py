@@ -1,0 +1,1 @@
+"""Streamlit pages of the MRV system (import only where Streamlit is installed)."""

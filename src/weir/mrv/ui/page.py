@@ -1,0 +1,169 @@
+"""The MRV review dashboard (Streamlit): filters, KPIs, charts, QA findings, ingestion runs.
+
+:func:`render` draws the page; the multipage app calls it as an ``st.Page``, and
+``streamlit run src/weir/streamlit_app.py`` runs it alone. The database URL comes from
+``weir.core.settings.Settings()`` at run time. The CSV download holds exactly the rows of the
+filtered results table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from weir.core.db import make_engine
+from weir.core.settings import Settings
+from weir.mrv import service
+from weir.mrv.models import RESULT_COLUMNS
+from weir.mrv.settings import MrvSettings
+
+ALL_PLANTS = "All plants"
+TABLE_COLUMNS = [c for c in RESULT_COLUMNS if c != "lineage"]
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Any:
+    return make_engine(url)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load(url: str) -> dict[str, list[dict[str, Any]]]:
+    """Everything the page shows, read at most once a minute per database."""
+    engine = _engine(url)
+    return {
+        "results": service.results(engine),
+        "findings": service.findings(engine),
+        "runs": service.runs(engine),
+        "ph": service.ph_daily(engine),
+    }
+
+
+def filter_rows(
+    rows: list[dict[str, Any]], plant: str, start: dt.date, end: dt.date, flags: list[str]
+) -> list[dict[str, Any]]:
+    """The result rows matching the page filters (the rows of the table and the CSV)."""
+    return [
+        r
+        for r in rows
+        if (plant == ALL_PLANTS or r["plant_id"] == plant)
+        and start <= r["date"] <= end
+        and r["quality_flag"] in flags
+    ]
+
+
+def _in_window(row: dict[str, Any], plant: str, start: dt.date, end: dt.date) -> bool:
+    if plant != ALL_PLANTS and row.get("plant_id") not in (plant, None):
+        return False
+    day = row.get("date")
+    return day is None or start <= day <= end
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pl.DataFrame:
+    if columns is not None:
+        rows = [{c: r.get(c) for c in columns} for r in rows]
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _wide(frame: pl.DataFrame, series: str, value: str) -> pl.DataFrame:
+    return frame.pivot(on=series, index="date", values=value, aggregate_function="first").sort(
+        "date"
+    )
+
+
+def _charts(rows: list[dict[str, Any]], ph_days: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    frame = _frame(
+        rows,
+        ["date", "plant_id", "co2_t_per_day", "flow_mgd", "ca_upstream_mg_l", "ca_downstream_mg_l"],
+    )
+    ca = frame.unpivot(
+        index=["date", "plant_id"], on=["ca_upstream_mg_l", "ca_downstream_mg_l"]
+    ).with_columns(series=pl.col("plant_id") + " " + pl.col("variable").str.split("_").list.get(1))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Daily CO₂ removal (t)")
+        st.line_chart(_wide(frame, "plant_id", "co2_t_per_day"), x="date")
+        st.subheader("Effluent flow (MGD)")
+        st.line_chart(_wide(frame, "plant_id", "flow_mgd"), x="date")
+    with right:
+        st.subheader("Calcium upstream vs downstream (mg/L)")
+        st.line_chart(_wide(ca, "series", "value"), x="date")
+        st.subheader("Daily pH (mean)")
+        if not ph_days:
+            st.write("No pH readings in this window.")
+            return
+        ph = _frame(ph_days)
+        st.line_chart(_wide(ph, "plant_id", "mean"), x="date")
+        st.dataframe(ph, hide_index=True, height=180)
+
+
+def render() -> None:
+    """Draw the MRV dashboard."""
+    settings = Settings()
+    data = load(settings.database_url)
+    results = data["results"]
+    st.title("Carbon-removal MRV")
+    if not results:
+        st.info("No results yet: run `weir mrv ingest DIR` and `weir mrv calculate`.")
+        return
+    plants = sorted({r["plant_id"] for r in results})
+    first, last = min(r["date"] for r in results), max(r["date"] for r in results)
+    with st.sidebar:
+        st.header("Filters")
+        plant = st.radio("Plant", [ALL_PLANTS, *plants], key="mrv_plant")
+        window = st.date_input(
+            "Date range", (first, last), min_value=first, max_value=last, key="mrv_dates"
+        )
+        flags = st.multiselect(
+            "Quality flag",
+            list(service.QUALITY_FLAGS),
+            list(service.QUALITY_FLAGS),
+            key="mrv_flags",
+        )
+    start, end = window if isinstance(window, tuple) and len(window) == 2 else (first, last)
+    rows = filter_rows(results, str(plant), start, end, list(flags))
+    totals = service.totals([dict(r, plant_id="ALL") for r in rows], MrvSettings())
+    total = (
+        totals[0]
+        if totals
+        else {
+            "co2_t": 0.0,
+            "conservative_t": 0.0,
+            "days_valid": 0,
+            "days_invalid": 0,
+            "days_skipped": 0,
+            "conservative_percentile": 16.0,
+        }
+    )
+    cols = st.columns(5)
+    cols[0].metric("Total t CO₂ (VALID days)", f"{total['co2_t']:.3f}")
+    cols[1].metric(
+        f"Conservative t CO₂ (P{total['conservative_percentile']:g})",
+        f"{total['conservative_t']:.3f}",
+    )
+    cols[2].metric("Days valid", total["days_valid"])
+    cols[3].metric("Days invalid", total["days_invalid"])
+    cols[4].metric("Days skipped", total["days_skipped"])
+    st.caption(f"Showing {len(rows)} of {len(results)} plant-days.")
+
+    _charts(rows, [d for d in data["ph"] if _in_window(d, str(plant), start, end)])
+
+    st.subheader("Daily results")
+    st.dataframe(_frame(rows, TABLE_COLUMNS), hide_index=True)
+    st.download_button(
+        f"Download CSV ({len(rows)} rows)",
+        service.rows_to_csv(rows, list(RESULT_COLUMNS)),
+        file_name="mrv_results.csv",
+        mime="text/csv",
+        key="mrv_csv",
+    )
+    st.subheader("QA/QC findings")
+    findings = [f for f in data["findings"] if _in_window(f, str(plant), start, end)]
+    st.dataframe(_frame(findings), hide_index=True, height=260)
+    st.subheader("Ingestion runs")
+    runs = [{**r, "errors": str(r["errors"] or "")} for r in data["runs"]]
+    st.dataframe(_frame(runs), hide_index=True, height=260)
