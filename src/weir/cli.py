@@ -10,8 +10,6 @@ import importlib
 import json
 import shutil
 import time
-from importlib.util import find_spec
-from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
 
@@ -44,18 +42,6 @@ def _system_cli(name: str) -> ModuleType:
     return importlib.import_module(f"weir.{name}.cli")
 
 
-def migration_locations() -> list[str]:
-    """The Alembic `versions` folders of every available system that has migrations."""
-    locations = []
-    for system in available():
-        spec = find_spec(f"weir.{system.name}.migrations")
-        if spec is not None and spec.submodule_search_locations:
-            folder = Path(next(iter(spec.submodule_search_locations))) / "versions"
-            if folder.is_dir():
-                locations.append(str(folder))
-    return locations
-
-
 def _version(value: bool) -> None:
     if value:
         console.print(f"weir {__version__}")
@@ -77,7 +63,7 @@ def db_upgrade(json_out: Annotated[bool, typer.Option("--json")] = False) -> Non
     from weir.core import db
 
     settings = Settings()
-    locations = migration_locations()
+    locations = db.discover_version_locations()
     db.upgrade(settings.database_url, locations)
     heads = sorted(db.current(settings.database_url, locations))
     if json_out:
@@ -97,7 +83,7 @@ def _run_demo_steps(settings: Settings) -> list[tuple[str, str, dict[str, Any]]]
 
     samples = settings.home / "samples"
     shutil.rmtree(samples, ignore_errors=True)
-    db.upgrade(settings.database_url, migration_locations())
+    db.upgrade(settings.database_url, db.discover_version_locations())
     results: list[tuple[str, str, dict[str, Any]]] = []
     for system in SYSTEMS:
         if not system.available:

@@ -50,3 +50,14 @@ def test_db_upgrade_json(settings: Settings) -> None:
     body = json.loads(result.output)
     assert body["database"] == settings.database_url
     assert (settings.home / "weir.db").exists()
+
+
+def test_demo_runs_every_available_pipeline(settings: Settings) -> None:
+    result = runner.invoke(app, ["demo", "--no-serve"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for system in SYSTEMS:
+        row = next(line for line in result.output.splitlines() if f"│ {system.title}" in line)
+        status = "ok" if system.available else "not yet available"
+        assert row.split("│")[2].strip() == status
+    assert (settings.home / "samples" / "mrv" / "lab" / "calcium.csv").exists()
+    assert (settings.home / "weir.db").exists()

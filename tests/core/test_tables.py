@@ -120,3 +120,12 @@ def test_missing_table_and_memory_store(file_store: Store) -> None:
         Table(Store.from_url("memory://"), "t")
     with pytest.raises(BadInputError, match="lacks columns"):
         missing.merge(pa.table({"x": [1]}), ["id"])
+
+
+def test_schema_and_lazy_scan(table: Table) -> None:
+    table.merge(batch([1, 2, 3], ["a", "b", "c"], [1, 2, 3]), ["id"], order_by="seq")
+    table.merge(batch([3], ["C"], [4]), ["id"], order_by="seq")
+    assert table.schema().names == ["id", "value", "seq"]
+    assert str(table.schema().field("seq").type) == "int64"
+    picked = table.scan().filter(pl.col("seq") >= 2).select("id", "value").sort("id").collect()
+    assert picked.rows() == [(2, "b"), (3, "C")]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from weir.core.errors import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+PACKAGE_DIR = Path(__file__).parents[1]
 
 
 def normalize_url(url: str) -> str:
@@ -70,6 +71,15 @@ def _alembic_config(url: str, version_locations: list[str]) -> Any:
     config.set_main_option("version_locations", ":".join(version_locations))
     config.attributes["url"] = normalize_url(url)
     return config
+
+
+def discover_version_locations() -> list[str]:
+    """Every system's ``migrations/versions`` folder, found by path (nothing is imported).
+
+    A shared database's ``alembic_version`` holds every system's head and Alembic refuses to
+    run unless it can locate them all, so any upgrade passes every folder there is.
+    """
+    return sorted(str(p) for p in PACKAGE_DIR.glob("*/migrations/versions") if p.is_dir())
 
 
 def upgrade(url: str, version_locations: list[str], revision: str = "heads") -> None:

@@ -200,6 +200,17 @@ class Table:
         """The current table contents as Arrow."""
         return self._open().to_pyarrow_table(columns=columns)
 
+    def schema(self) -> pa.Schema:
+        """The table's current Arrow schema."""
+        return pa.schema(self._open().schema().to_arrow())
+
+    def scan(self) -> pl.LazyFrame:
+        """A lazy Polars scan of the current version (filters and projections push down)."""
+        import polars as pl
+
+        self._open()
+        return pl.scan_delta(self.uri, storage_options=self._options or None)
+
     def to_polars(self, columns: list[str] | None = None) -> pl.DataFrame:
         """The current table contents as a Polars DataFrame."""
         import polars as pl
