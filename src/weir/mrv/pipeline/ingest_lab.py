@@ -93,17 +93,24 @@ def load(path: Path, display: str) -> tuple[list[list[str]], str]:
         raise FileReadError(f"malformed CSV: {exc}", file=display) from exc
 
 
-def _find_header(rows: list[list[str]], display: str) -> tuple[int, dict[str, int]]:
+def find_header(
+    rows: list[list[str]], aliases: dict[str, str], required: set[str], display: str
+) -> tuple[int, dict[str, int]]:
+    """The first of the top 20 rows naming every `required` field, with field → column.
+
+    Labels are matched case-insensitively through `aliases`, so title rows above the header and
+    reordered or extra columns are tolerated.
+    """
     for index, row in enumerate(rows[:20]):
         mapping: dict[str, int] = {}
         for col, label in enumerate(row):
-            field = ALIASES.get(label.strip().lower())
+            field = aliases.get(label.strip().lower())
             if field and field not in mapping:
                 mapping[field] = col
-        if set(mapping) >= REQUIRED:
+        if set(mapping) >= required:
             return index, mapping
     raise FileReadError(
-        f"no header row with columns {sorted(REQUIRED)} in the first 20 rows", file=display
+        f"no header row with columns {sorted(required)} in the first 20 rows", file=display
     )
 
 
@@ -185,7 +192,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
         FileReadError: unreadable file or no recognisable header.
     """
     rows, encoding = load(path, display)
-    header_index, cols = _find_header(rows, display)
+    header_index, cols = find_header(rows, ALIASES, REQUIRED, display)
     result = ParsedFile(
         "lab", details={"encoding": encoding, "header_row": header_index + 1, "columns": cols}
     )

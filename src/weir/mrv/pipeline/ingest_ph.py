@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from weir.mrv.errors import FileReadError
 from weir.mrv.pipeline.common import ParsedFile, Skipped, parse_datetime, parse_number, reject
-from weir.mrv.pipeline.ingest_lab import load
+from weir.mrv.pipeline.ingest_lab import find_header, load
 from weir.mrv.pipeline.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
@@ -31,18 +30,6 @@ ALIASES = {
 REQUIRED = {"timestamp", "ph"}
 
 
-def _header(rows: list[list[str]], display: str) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(rows[:20]):
-        cols: dict[str, int] = {}
-        for col, label in enumerate(row):
-            field = ALIASES.get(label.strip().lower())
-            if field and field not in cols:
-                cols[field] = col
-        if set(cols) >= REQUIRED:
-            return index, cols
-    raise FileReadError("no header row with timestamp and ph columns", file=display)
-
-
 def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     """Parse one pH sensor CSV into ``lab_readings`` records (parameter ``ph``).
 
@@ -50,7 +37,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
         FileReadError: unreadable file or no recognisable header.
     """
     rows, encoding = load(path, display)
-    header_index, cols = _header(rows, display)
+    header_index, cols = find_header(rows, ALIASES, REQUIRED, display)
     default_sensor = path.stem.removeprefix("ph_")
     result = ParsedFile("ph", details={"encoding": encoding, "header_row": header_index + 1})
     seen: dict[tuple[str, Any], int] = {}

@@ -15,15 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from weir.mrv.models import VALID, PlantOperation
+from weir.mrv.pipeline.excel.ops_table import NUMERIC_FIELDS
 
-COMPARED = (
-    "eff_flow_actual_mgd",
-    "eff_flow_max_mgd",
-    "eff_flow_min_mgd",
-    "influent_flow_mgd",
-    "bypass_volume_mg",
-    "bypass_hours",
-)
+COMPARED = NUMERIC_FIELDS
 
 
 @dataclass(frozen=True)
