@@ -82,18 +82,17 @@ def build_table(rows: Sequence[dict[str, Any]], established: Mapping[str, Kind])
     """
     count = len(rows)
     kinds: dict[str, Kind] = {}
-    expected: dict[str, type] = {RESCUED: _Never}  # rescued dicts are serialized below
     columns: dict[str, list[Any]] = {}
+    slots: dict[str, tuple[list[Any], type]] = {RESCUED: ([], _Never)}  # rescued: see below
     for index, values in enumerate(rows):
         conflicts: dict[str, Any] | None = None
         for column, value in values.items():
-            wanted = expected.get(column)
-            if wanted is None:
+            slot = slots.get(column)
+            if slot is None:
                 kind = kinds[column] = established.get(column) or column_kind(column, value)
-                wanted = expected[column] = PY_TYPES[kind]
-                columns[column] = [None] * count
-            if type(value) is wanted:
-                columns[column][index] = value
+                slot = slots[column] = (columns.setdefault(column, [None] * count), PY_TYPES[kind])
+            if type(value) is slot[1]:
+                slot[0][index] = value
                 continue
             if column != RESCUED:
                 if conflicts is None:
