@@ -120,7 +120,7 @@ def test_calcium_parser_cleans_messy_values(sample_dir: Path) -> None:
     assert flagged == {
         87: (pytest.approx(65.6), ["converted_from_g_per_l"], "valid"),
         144: (63.1, ["duplicate"], "rejected"),
-        336: (0.5, ["below_detection_limit"], "valid"),
+        336: (0.5, ["below_detection"], "valid"),
     }
     row87 = next(r for r in parsed.records if r["source_row"] == 87)
     assert row87["meta"]["raw_value"] == "0.0656"
@@ -147,7 +147,7 @@ def test_calcium_rejections_keep_the_row(tmp_path: Path) -> None:
         (5, "valid", []),
         (6, "rejected", ["conflicting_duplicate"]),
     ]
-    assert parsed.records[0]["reject_reason"] == "value: not a number: 'abc'"
+    assert parsed.records[0]["reject_reason"] == "c.csv row 2, column 'value': not a number: 'abc'"
     assert parsed.records[4]["reject_reason"] == (
         "conflicting duplicate of row 5 (44.0 vs 41.0); first row kept"
     )
@@ -255,7 +255,15 @@ def test_bad_cell_names_sheet_row_and_column(tmp_path: Path) -> None:
     )
     parsed = ingest_ops_a.parse(path, "cell.xlsx", MrvSettings())
     assert [(r["source_row"], r["status"], r["reject_reason"]) for r in parsed.records] == [
-        (2, "rejected", "eff_flow_actual_mgd: not a number: 'n/a' (sheet Daily, cell B2)"),
+        (
+            2,
+            "rejected",
+            "cell.xlsx sheet Daily row 2, column B (eff_flow_actual_mgd): not a number: 'n/a'",
+        ),
         (3, "valid", None),
-        (4, "rejected", "unrecognised date 'junk-date' (sheet Daily, cell A4)"),
+        (
+            4,
+            "rejected",
+            "cell.xlsx sheet Daily row 4, column A (date): unrecognised date 'junk-date'",
+        ),
     ]

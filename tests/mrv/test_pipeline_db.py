@@ -28,7 +28,7 @@ EXPECTED_QA = {
     (2, "upstream_downstream_pair", "error"): 2,
     (3, "range", "error"): 3,
     (3, "unit_converted", "info"): 1,
-    (4, "below_detection_limit", "warning"): 1,
+    (4, "below_detection", "warning"): 1,
     (4, "ca_delta", "warning"): 3,
     (4, "ca_readings", "error"): 3,
     (4, "flow_rate", "error"): 3,
@@ -139,7 +139,7 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
     )[0]
     assert b["flow_mgd"] == rev_flow != old_flow
 
-    # the g/L result was converted; the <0.5 day is INVALID
+    # the g/L result was converted; the <0.5 downstream counts as 0 mg/L: the day is INVALID
     b22 = service.results(
         engine, service.Filters("PLANT_B", dt.date(2025, 4, 22), dt.date(2025, 4, 22))
     )[0]
@@ -147,7 +147,7 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
     a24 = service.results(
         engine, service.Filters("PLANT_A", dt.date(2025, 6, 24), dt.date(2025, 6, 24))
     )[0]
-    assert (a24["ca_downstream_mg_l"], a24["quality_flag"]) == (0.5, "INVALID")
+    assert (a24["ca_downstream_mg_l"], a24["quality_flag"]) == (0.0, "INVALID")
 
     totals = service.totals(service.results(engine), mrv_settings)
     valid = [r for r in service.results(engine) if r["quality_flag"] == "VALID"]

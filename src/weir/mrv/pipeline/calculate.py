@@ -1,5 +1,9 @@
 """Daily CO₂ removal per plant into ``mrv_results``, with lineage to the rows used.
 
+Below-detection calcium results (flag ``below_detection``, stored at the detection limit) use
+the conservative bound, so the Ca delta is never overstated: downstream counts as 0 mg/L,
+upstream as its detection limit.
+
 The plant-days calculated are every calendar day of the plant's monitoring period (first to
 last calcium result), so a day without any data still appears, flagged. Each day goes through
 :func:`~weir.mrv.pipeline.validation.validate_all_inputs`; skipped days are stored with their
@@ -26,6 +30,29 @@ class _RejectedOps:
     """Stands in for a rejected operations row: its flow cannot be used."""
 
     eff_flow_actual_mgd: float | None = None
+
+
+@dataclass(frozen=True)
+class _Ca:
+    """The Ca value a calculation uses for one reading."""
+
+    value: float | None
+
+
+BELOW_DETECTION = "below_detection"
+
+
+def conservative_ca(reading: LabReading | None, location: str) -> tuple[_Ca | None, str | None]:
+    """The value used for a reading: below detection, downstream 0 mg/L and upstream its
+    detection limit (the stored value); with a note for the result message."""
+    if reading is None:
+        return None, None
+    if BELOW_DETECTION not in (reading.flags or []):
+        return _Ca(reading.value), None
+    if location == "downstream":
+        note = f"downstream Ca below detection limit {reading.value:g} mg/L: counted as 0 mg/L"
+        return _Ca(0.0), note
+    return _Ca(reading.value), f"upstream Ca below detection limit: counted as {reading.value:g}"
 
 
 @dataclass
@@ -129,8 +156,10 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     results: list[dict[str, Any]] = []
     for plant, day in sorted(days):
-        up = calcium.get((plant, day, "upstream"))
-        down = calcium.get((plant, day, "downstream"))
+        up_row = calcium.get((plant, day, "upstream"))
+        down_row = calcium.get((plant, day, "downstream"))
+        up, up_note = conservative_ca(up_row, "upstream")
+        down, down_note = conservative_ca(down_row, "downstream")
         op = ops.get((plant, day))
         usable = op if op is None or op.status == VALID else _RejectedOps()
         check = validate_all_inputs(usable, up, down)
@@ -138,13 +167,14 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
         if up and down and up.value is not None and down.value is not None:
             delta = round(down.value - up.value, 6)
         flow = usable.eff_flow_actual_mgd if usable else None
-        message = check.message
+        notes = [n for n in (check.message, up_note, down_note) if n]
+        message = "; ".join(notes) or None
         if op is not None and op.status != VALID:
             message = f"{message}; operations row rejected: {op.reject_reason}"
         co2 = None
         if check.should_calculate and delta is not None and flow is not None:
             co2 = co2_t_per_day(delta, flow, settings.mol_co2_per_mol_ca)
-        used_lab = [r for r in (up, down) if r is not None]
+        used_lab = [r for r in (up_row, down_row) if r is not None]
         results.append(
             {
                 "plant_id": plant,

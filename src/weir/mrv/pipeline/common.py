@@ -113,8 +113,18 @@ def parse_datetime(text: str) -> dt.datetime:
     raise ValueError(f"unrecognised timestamp {text!r}")
 
 
+#: ``1,234`` / ``12,345.6``: commas group thousands (the leading group has no leading zero).
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")
+#: ``0,5`` / ``12,75``: one comma, no dot: a decimal comma.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
 def parse_number(value: Any) -> float | None:
-    """A float from a number or numeric text (thousands separators allowed); None when blank.
+    """A float from a number or numeric text; None when blank.
+
+    Commas are read by pattern: ``1,234.5`` and ``1,234`` hold thousands separators (groups of
+    three after a leading 1–3 digit group without a leading zero); any other single comma
+    between digits without a dot is a decimal comma (``0,5`` → 0.5, ``12,75`` → 12.75).
 
     Raises:
         ValueError: the value is not blank and not a number.
@@ -125,11 +135,42 @@ def parse_number(value: Any) -> float | None:
         raise ValueError(f"boolean {value!r} is not a number")
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip().replace(",", "")
+    text = str(value).strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     try:
         return float(text)
     except ValueError:
         raise ValueError(f"not a number: {str(value).strip()!r}") from None
+
+
+def parse_censored(value: Any) -> tuple[float | None, bool]:
+    """A number that may be written below detection (``<0.5``, ``< 0,5``).
+
+    Returns:
+        ``(number, below_detection)``; for ``<DL`` the number is the detection limit.
+
+    Raises:
+        ValueError: not blank and not a number (the message quotes the whole text).
+    """
+    if not isinstance(value, str) or not value.strip().startswith("<"):
+        return parse_number(value), False
+    text = value.strip()
+    try:
+        limit = parse_number(text[1:])
+    except ValueError:
+        limit = None
+    if limit is None:
+        raise ValueError(f"not a number: {text!r}")
+    return limit, True
+
+
+def where(file: str, row: int, column: str, sheet: str | None = None) -> str:
+    """``<file> row <n>, column <c>`` (with the sheet for workbooks): the place of a cell."""
+    place = f"{file} sheet {sheet} row {row}" if sheet else f"{file} row {row}"
+    return f"{place}, column {column}"
 
 
 def normalize_label(value: Any) -> str:
@@ -148,9 +189,17 @@ def column_letter(index: int) -> str:
 
 
 def reject(record: dict[str, Any], reason: str, flag: str) -> None:
-    """Mark a record rejected, keeping the first reason and adding ``flag``."""
+    """Mark a record rejected, adding ``reason`` (all reasons kept, joined by "; ") and ``flag``."""
     record["status"] = "rejected"
-    if not record.get("reject_reason"):
+    reasons = record.get("reject_reason")
+    if not reasons:
         record["reject_reason"] = reason
+    elif reason not in reasons.split("; "):
+        record["reject_reason"] = f"{reasons}; {reason}"
     if flag not in record["flags"]:
         record["flags"].append(flag)
+
+
+def unparsed(record: dict[str, Any], column: str) -> None:
+    """Remember that ``column`` did not parse, so the data contract does not report it again."""
+    record.setdefault("_unparsed", set()).add(column)

@@ -7,8 +7,9 @@ Rules:
   (``unchanged``): ingesting a folder twice changes nothing.
 * A changed file is parsed and loaded in one transaction that also marks the path's earlier
   rows and runs ``superseded_by_run_id`` (kept for audit, no longer used).
-* A file that cannot be read is recorded as a ``failed`` run naming file, sheet, row and column;
-  nothing of it is written and the other files still load.
+* A file that cannot be read (or whose parsing fails unexpectedly) is recorded as a ``failed``
+  run naming file, sheet, row and column where known; nothing of it is written and the other
+  files still load. A bad cell or a short row only rejects its row (kept, with the reason).
 * After loading, operations precedence is recomputed (:mod:`weir.mrv.pipeline.precedence`).
 """
 
@@ -144,8 +145,18 @@ def ingest_file(
 ) -> FileOutcome:
     """Ingest one file in one transaction (see the module rules)."""
     rel = path.relative_to(root).as_posix()
-    sha = sha256_file(path)
     log = logger.bind(system="mrv", step="ingest", run_id=batch_id, file=rel)
+    started = _now()
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        log.warning("file unreadable: {}", exc)
+        error = _error(rel, f"cannot read file: {exc.strerror or exc}")
+        with Session(engine) as session:
+            last = _unchanged(session, rel, "")
+            if last is not None and last.errors == [error]:  # still unreadable: nothing new
+                return FileOutcome(rel, source, RUN_FAILED, last.id, message=error["message"])
+        return _record_failure(engine, batch_id, source, rel, "", started, error)
     with Session(engine) as session:
         previous = _unchanged(session, rel, sha)
         if previous is not None:
@@ -156,12 +167,15 @@ def ingest_file(
             )
             log.info("{}: {}", status, message)
             return FileOutcome(rel, source, status, previous.id, message=message)
-    started = _now()
     try:
         parsed = parser(path, rel, settings)
     except FileReadError as exc:
         log.warning("file failed: {}", exc.message)
         return _record_failure(engine, batch_id, source, rel, sha, started, exc.as_dict())
+    except Exception as exc:  # a parser bug or an unforeseen input: fail this file only
+        log.exception("parse failed")
+        error = _error(rel, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+        return _record_failure(engine, batch_id, source, rel, sha, started, error)
     run = IngestionRun(
         batch_id=batch_id,
         source=source,
@@ -187,13 +201,7 @@ def ingest_file(
             run.ended_at = _now()
     except Exception as exc:  # a database error: record it, keep going with other files
         log.exception("load failed")
-        error = {
-            "file": rel,
-            "sheet": None,
-            "row": None,
-            "column": None,
-            "message": f"database error while loading: {type(exc).__name__}",
-        }
+        error = _error(rel, f"database error while loading: {type(exc).__name__}")
         return _record_failure(engine, batch_id, source, rel, sha, started, error)
     log.info("loaded {} rows ({} rejected)", run.rows_loaded, run.rows_rejected)
     return FileOutcome(
@@ -206,6 +214,10 @@ def ingest_file(
         run.rows_rejected,
         run.rows_skipped,
     )
+
+
+def _error(rel: str, message: str) -> dict[str, Any]:
+    return {"file": rel, "sheet": None, "row": None, "column": None, "message": message}
 
 
 def _record_failure(

@@ -1,60 +1,76 @@
 """Calcium lab results (``lab/*.csv``): Load → Clean → Validate → Normalize.
 
+Headers are matched by content (:mod:`weir.mrv.pipeline.csv_table`) through :data:`ALIASES`.
 Clean rules, each recorded as a row flag:
 
-* ``<DL`` results (e.g. ``<0.5``) are stored at the detection limit, flag
-  ``below_detection_limit`` (the value is an upper bound, not a measurement).
+* Below-detection results (``<0.5``, ``<0,5``) are stored at the detection limit with flag
+  ``below_detection`` and ``metadata.detection_limit``; the value is an upper bound, not a
+  measurement (the calculation uses the conservative bound, see ``pipeline/calculate.py``).
 * Results in g/L are converted to mg/L (× 1000), flag ``converted_from_g_per_l``.
 * A second row for the same plant, location, parameter and date is rejected as a duplicate
   (``duplicate``; ``conflicting_duplicate`` when its value differs). The first row wins.
+* A value or date that cannot be parsed, or a row shorter than the header, rejects the row
+  with a reason naming file, row, column and value; the row is kept.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
-from weir.mrv.errors import FileReadError
 from weir.mrv.pipeline.common import (
     ParsedFile,
     Skipped,
-    is_blank,
+    parse_censored,
     parse_date,
-    parse_number,
     reject,
+    unparsed,
+    where,
 )
+from weir.mrv.pipeline.csv_table import CsvHeader, find_header, load
 from weir.mrv.pipeline.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
-#: CSV header aliases → field.
+#: Normalized CSV header label (see ``csv_table.normalize_header``) → field.
 ALIASES: dict[str, str] = {
-    "sample_id": "sample_id",
     "sample id": "sample_id",
-    "plant_id": "plant_id",
+    "sample no": "sample_id",
+    "lab id": "sample_id",
+    "plant id": "plant_id",
     "plant": "plant_id",
     "site": "plant_id",
+    "facility": "plant_id",
     "location": "location",
     "position": "location",
+    "sampling point": "location",
     "parameter": "parameter",
     "analyte": "parameter",
     "value": "value",
     "result": "value",
+    "concentration": "value",
+    "conc": "value",
     "unit": "unit",
     "units": "unit",
-    "sample_date": "sample_date",
+    "sample date": "sample_date",
+    "date sampled": "sample_date",
+    "sampling date": "sample_date",
+    "collection date": "sample_date",
     "date": "sample_date",
-    "sample_time": "sample_time",
+    "sample time": "sample_time",
+    "time sampled": "sample_time",
     "time": "sample_time",
     "analyst": "analyst",
     "method": "method",
-    "detection_limit": "detection_limit",
+    "detection limit": "detection_limit",
     "mdl": "detection_limit",
-    "received_date": "received_date",
+    "dl": "detection_limit",
+    "received date": "received_date",
+    "date received": "received_date",
     "notes": "notes",
+    "note": "notes",
     "comment": "notes",
+    "comments": "notes",
 }
 REQUIRED = {"plant_id", "location", "value", "sample_date"}
 METADATA = ("sample_id", "analyst", "method", "detection_limit", "received_date", "notes")
@@ -70,54 +86,16 @@ LOCATIONS = {
 }
 
 
-def load(path: Path, display: str) -> tuple[list[list[str]], str]:
-    """Decode (UTF-8, then cp1252) and split the CSV; return rows and the encoding used.
+def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[str, Any]:
+    cols = header.columns
 
-    Raises:
-        FileReadError: the file is not decodable text or not CSV.
-    """
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise FileReadError("not UTF-8 or cp1252 text", file=display)
-    if "\x00" in text:
-        raise FileReadError("binary content (NUL bytes) in a CSV file", file=display)
-    try:
-        return list(csv.reader(io.StringIO(text))), encoding
-    except csv.Error as exc:
-        raise FileReadError(f"malformed CSV: {exc}", file=display) from exc
-
-
-def find_header(
-    rows: list[list[str]], aliases: dict[str, str], required: set[str], display: str
-) -> tuple[int, dict[str, int]]:
-    """The first of the top 20 rows naming every `required` field, with field → column.
-
-    Labels are matched case-insensitively through `aliases`, so title rows above the header and
-    reordered or extra columns are tolerated.
-    """
-    for index, row in enumerate(rows[:20]):
-        mapping: dict[str, int] = {}
-        for col, label in enumerate(row):
-            field = aliases.get(label.strip().lower())
-            if field and field not in mapping:
-                mapping[field] = col
-        if set(mapping) >= required:
-            return index, mapping
-    raise FileReadError(
-        f"no header row with columns {sorted(required)} in the first 20 rows", file=display
-    )
-
-
-def _clean(row: list[str], cols: dict[str, int], line: int) -> dict[str, Any]:
     def cell(name: str) -> str:
         index = cols.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
+
+    def place(name: str) -> str:
+        index = cols[name]
+        return where(display, line, repr(header.labels[index].strip()))
 
     rec: dict[str, Any] = {
         "plant_id": cell("plant_id").upper() or None,
@@ -134,6 +112,12 @@ def _clean(row: list[str], cols: dict[str, int], line: int) -> dict[str, Any]:
         "source_row": line,
         "meta": {name: cell(name) for name in METADATA if cell(name)},
     }
+    if len(row) < len(header.labels):
+        reject(
+            rec,
+            f"{display} row {line}: {len(row)} of {len(header.labels)} columns (row too short)",
+            "short_row",
+        )
     raw_value, unit = cell("value"), cell("unit") or "mg/L"
     rec["meta"]["raw_value"], rec["meta"]["raw_unit"] = raw_value, unit
     try:
@@ -142,25 +126,26 @@ def _clean(row: list[str], cols: dict[str, int], line: int) -> dict[str, Any]:
             time = dt.time.fromisoformat(cell("sample_time")) if cell("sample_time") else dt.time()
             rec["sampled_at"] = dt.datetime.combine(rec["sample_date"], time)
     except ValueError as exc:
-        reject(rec, f"sample_date/sample_time: {exc}", "unparseable_date")
-    if raw_value.startswith("<"):
-        limit = parse_number(raw_value[1:]) if not is_blank(raw_value[1:]) else None
-        rec["value"] = limit
-        rec["flags"].append("below_detection_limit")
-    else:
-        try:
-            rec["value"] = parse_number(raw_value)
-        except ValueError as exc:
-            reject(rec, f"value: {exc}", "unparseable_value")
-    if rec["value"] is None and rec["status"] != "rejected":
-        reject(rec, "value is missing", "missing_value")
-    if unit.lower().replace(" ", "") in {"g/l", "g/liter"} and rec["value"] is not None:
+        reject(rec, f"{place('sample_date')}: {exc}", "unparseable_date")
+        unparsed(rec, "sample_date")
+    try:
+        rec["value"], below = parse_censored(raw_value)
+    except ValueError as exc:
+        reject(rec, f"{place('value')}: {exc}", "unparseable_value")
+        unparsed(rec, "value")
+        below = False
+    if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
+        reject(rec, f"{place('value')}: value is missing", "missing_value")
+        unparsed(rec, "value")
+    grams = unit.lower().replace(" ", "") in {"g/l", "g/liter"}
+    if grams and rec["value"] is not None:
         rec["value"] = round(rec["value"] * 1000.0, 6)
         rec["flags"].append("converted_from_g_per_l")
-    elif unit.lower().replace(" ", "") in {"mg/l", "ppm"}:
-        pass
-    else:
+    elif unit.lower().replace(" ", "") not in {"mg/l", "ppm"}:
         rec["unit"] = unit
+    if below:
+        rec["flags"].append("below_detection")
+        rec["meta"]["detection_limit"] = rec["value"]
     return rec
 
 
@@ -191,17 +176,17 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     Raises:
         FileReadError: unreadable file or no recognisable header.
     """
-    rows, encoding = load(path, display)
-    header_index, cols = find_header(rows, ALIASES, REQUIRED, display)
+    table = load(path, display)
+    header = find_header(table, ALIASES, REQUIRED, display)
     result = ParsedFile(
-        "lab", details={"encoding": encoding, "header_row": header_index + 1, "columns": cols}
+        "lab",
+        details={"encoding": table.encoding, "header_row": header.line, "columns": header.columns},
     )
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
+    for line, row in table.rows[header.index + 1 :]:
         if all(not c.strip() for c in row):
-            result.skipped.append(Skipped(index + 1, "empty row"))
+            result.skipped.append(Skipped(line, "empty row"))
             continue
-        result.records.append(_clean(row, cols, index + 1))
+        result.records.append(_clean(row, header, line, display))
     _mark_duplicates(result.records)
     validate_records("calcium", result.records, settings)
     return result

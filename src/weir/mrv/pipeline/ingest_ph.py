@@ -11,21 +11,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from weir.mrv.pipeline.common import ParsedFile, Skipped, parse_datetime, parse_number, reject
-from weir.mrv.pipeline.ingest_lab import find_header, load
+from weir.mrv.pipeline.common import (
+    ParsedFile,
+    Skipped,
+    parse_datetime,
+    parse_number,
+    reject,
+    unparsed,
+    where,
+)
+from weir.mrv.pipeline.csv_table import find_header, load
 from weir.mrv.pipeline.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
+#: Normalized header label → field.
 ALIASES = {
     "timestamp": "timestamp",
     "datetime": "timestamp",
+    "date time": "timestamp",
     "time": "timestamp",
-    "sensor_id": "sensor_id",
+    "sensor id": "sensor_id",
     "sensor": "sensor_id",
     "ph": "ph",
     "value": "ph",
-    "temperature_c": "temperature_c",
-    "temp_c": "temperature_c",
+    "temperature c": "temperature_c",
+    "temp c": "temperature_c",
+    "temperature": "temperature_c",
 }
 REQUIRED = {"timestamp", "ph"}
 
@@ -36,19 +47,22 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     Raises:
         FileReadError: unreadable file or no recognisable header.
     """
-    rows, encoding = load(path, display)
-    header_index, cols = find_header(rows, ALIASES, REQUIRED, display)
+    table = load(path, display)
+    header = find_header(table, ALIASES, REQUIRED, display)
     default_sensor = path.stem.removeprefix("ph_")
-    result = ParsedFile("ph", details={"encoding": encoding, "header_row": header_index + 1})
+    result = ParsedFile("ph", details={"encoding": table.encoding, "header_row": header.line})
     seen: dict[tuple[str, Any], int] = {}
-    ts_col, ph_col = cols["timestamp"], cols["ph"]
-    sensor_col, temp_col = cols.get("sensor_id"), cols.get("temperature_c")
-    for index in range(header_index + 1, len(rows)):
-        row, line = rows[index], index + 1
+    cols, width = header.columns, len(header.labels)
+    for line, row in table.rows[header.index + 1 :]:
         if not any(c.strip() for c in row):
             result.skipped.append(Skipped(line, "empty row"))
             continue
-        sensor = row[sensor_col].strip() if sensor_col is not None else default_sensor
+
+        def cell(name: str, row: list[str] = row) -> str:
+            index = cols.get(name)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        sensor = cell("sensor_id") or default_sensor
         site = settings.ph_sensors.get(sensor, "")
         plant, _, location = site.partition(":")
         rec: dict[str, Any] = {
@@ -65,19 +79,28 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
             "source_row": line,
             "meta": {"sensor_id": sensor},
         }
-        if temp_col is not None and temp_col < len(row) and row[temp_col].strip():
-            rec["meta"]["temperature_c"] = row[temp_col].strip()
+        if len(row) < width:
+            reject(
+                rec,
+                f"{display} row {line}: {len(row)} of {width} columns (row too short)",
+                "short_row",
+            )
+        if cell("temperature_c"):
+            rec["meta"]["temperature_c"] = cell("temperature_c")
         try:
-            rec["sampled_at"] = parse_datetime(row[ts_col])
+            rec["sampled_at"] = parse_datetime(cell("timestamp"))
             rec["sample_date"] = rec["sampled_at"].date()
-        except (ValueError, IndexError) as exc:
-            reject(rec, f"timestamp: {exc}", "unparseable_timestamp")
-        try:
-            rec["value"] = parse_number(row[ph_col] if ph_col < len(row) else "")
         except ValueError as exc:
-            reject(rec, f"ph: {exc}", "unparseable_value")
-        if rec["value"] is None and rec["status"] != "rejected":
-            reject(rec, "ph is missing", "missing_value")
+            reject(rec, f"{where(display, line, 'timestamp')}: {exc}", "unparseable_timestamp")
+            unparsed(rec, "sampled_at")
+        try:
+            rec["value"] = parse_number(cell("ph"))
+        except ValueError as exc:
+            reject(rec, f"{where(display, line, 'ph')}: {exc}", "unparseable_value")
+            unparsed(rec, "value")
+        if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
+            reject(rec, f"{where(display, line, 'ph')}: ph is missing", "missing_value")
+            unparsed(rec, "value")
         if not site:
             reject(rec, f"unknown sensor id {sensor!r} (not in ph_sensors)", "unknown_sensor")
         if rec["sampled_at"] is not None:

@@ -40,6 +40,7 @@ FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
     "unparseable_date": (1, "parse", "error"),
     "unparseable_timestamp": (1, "parse", "error"),
     "unparseable_value": (1, "parse", "error"),
+    "short_row": (1, "parse", "error"),
     "missing_value": (2, "required_field", "error"),
     "missing_effluent_flow": (2, "required_field", "error"),
     "missing_date": (2, "required_field", "error"),
@@ -49,13 +50,13 @@ FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
     "unknown_sensor": (3, "foreign_key", "error"),
     "converted_from_g_per_l": (3, "unit_converted", "info"),
     "flow_outside_min_max": (3, "flow_consistency", "warning"),
-    "below_detection_limit": (4, "below_detection_limit", "warning"),
+    "below_detection": (4, "below_detection", "warning"),
 }
 FLAG_COLUMNS = {
     "spike": "ph",
     "missing_effluent_flow": "eff_flow_actual_mgd",
     "converted_from_g_per_l": "unit",
-    "below_detection_limit": "value",
+    "below_detection": "value",
 }
 RESULT_CHECKS = {
     "INVALID": ("ca_delta", "warning"),
@@ -136,8 +137,12 @@ def _row_findings(session: Session) -> Iterable[Finding]:
             message = row.reject_reason if row.status != VALID and row.reject_reason else flag
             if flag == "converted_from_g_per_l":
                 message = "result reported in g/L, converted to mg/L (× 1000)"
-            elif flag == "below_detection_limit":
-                message = "result below the detection limit; stored at the limit"
+            elif flag == "below_detection":
+                limit = getattr(row, "meta", {}).get("detection_limit")
+                message = (
+                    f"result below the detection limit {limit} mg/L; "
+                    "counted as 0 mg/L downstream, at the limit upstream"
+                )
             yield _finding(
                 level,
                 check,

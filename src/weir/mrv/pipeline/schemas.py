@@ -1,8 +1,9 @@
 """Data contracts of the normalized rows (pandera on polars), validated lazily in one pass.
 
 Each schema checks types, required fields and ranges (QA level 3). :func:`validate_records`
-runs a schema with ``lazy=True`` so every failure of every row is collected at once; the
-failing rows are kept, marked ``rejected`` with the check that failed.
+runs a schema with ``lazy=True`` over every record, including those already rejected while
+parsing (on the columns that did parse), so every failure of every row is collected at once;
+the failing rows are kept, marked ``rejected`` with every check that failed.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ _FLAGS = {("ph", "value"): "spike"}
 
 
 def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSettings) -> int:
-    """Validate the not-yet-rejected records against the ``kind`` contract; reject failures.
+    """Validate every record against the ``kind`` contract; reject failures, adding reasons.
+
+    A column listed in a record's ``_unparsed`` set (it failed to parse and is already a
+    reason) is not reported again.
 
     Args:
         kind: ``calcium``, ``ph`` or ``ops``.
@@ -85,11 +89,11 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
         settings: Supplies the plausibility bounds.
 
     Returns:
-        The number of records this validation rejected.
+        The number of records this validation rejected that were not rejected before.
     """
     pa = _pandera()
     schema = _schemas(settings)[kind]
-    candidates = [r for r in records if r["status"] != "rejected"]
+    candidates = records
     if not candidates:
         return 0
     columns = list(schema.columns)
@@ -109,6 +113,8 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
         if index is None:
             continue
         record = candidates[int(index)]
+        if column in record.get("_unparsed", ()):
+            continue
         if record["status"] != "rejected":
             rejected += 1
         flag = _FLAGS.get((kind, column), "out_of_range" if "than" in case["check"] else "invalid")

@@ -20,6 +20,8 @@ from weir.mrv.pipeline.common import (
     parse_date,
     parse_number,
     reject,
+    unparsed,
+    where,
 )
 from weir.mrv.pipeline.excel.headers import OPS_FIELDS, Header, detect_header
 from weir.mrv.pipeline.excel.reader import Sheet, read_workbook
@@ -56,8 +58,8 @@ def find_table(sheets: list[Sheet], display: str) -> tuple[Sheet, Header]:
     )
 
 
-def _record(sheet: Sheet, header: Header, index: int, plant: str) -> dict[str, Any]:
-    row = sheet.rows[index]
+def _record(sheet: Sheet, header: Header, index: int, plant: str, display: str) -> dict[str, Any]:
+    row = _padded(sheet.rows[index], header)
     line = sheet.excel_row(index)
     rec: dict[str, Any] = {
         "plant_id": plant,
@@ -73,11 +75,9 @@ def _record(sheet: Sheet, header: Header, index: int, plant: str) -> dict[str, A
     try:
         rec["date"] = parse_date(row[date_col])
     except ValueError as exc:
-        reject(
-            rec,
-            f"{exc} (sheet {sheet.name}, cell {column_letter(date_col)}{line})",
-            "unparseable_date",
-        )
+        place = where(display, line, f"{column_letter(date_col)} (date)", sheet.name)
+        reject(rec, f"{place}: {exc}", "unparseable_date")
+        unparsed(rec, "date")
     for field in NUMERIC_FIELDS:
         col = header.columns.get(field)
         if col is None or col >= len(row):
@@ -85,18 +85,23 @@ def _record(sheet: Sheet, header: Header, index: int, plant: str) -> dict[str, A
         try:
             rec[field] = parse_number(row[col])
         except ValueError as exc:
-            reject(
-                rec,
-                f"{field}: {exc} (sheet {sheet.name}, cell {column_letter(col)}{line})",
-                f"unparseable_{field}",
-            )
+            place = where(display, line, f"{column_letter(col)} ({field})", sheet.name)
+            reject(rec, f"{place}: {exc}", f"unparseable_{field}")
+            unparsed(rec, field)
     if rec["eff_flow_actual_mgd"] is None and rec["status"] != "rejected":
         rec["flags"].append("missing_effluent_flow")
     return rec
 
 
+def _padded(row: list[Any], header: Header) -> list[Any]:
+    """The row with blank cells up to the header's last column (ragged grids are tolerated)."""
+    width = max(header.columns.values()) + 1
+    return row if len(row) >= width else [*row, *([None] * (width - len(row)))]
+
+
 def _classify(row: list[Any], header: Header) -> str | None:
     """Why a row is not a data row, or None when it is one."""
+    row = _padded(row, header)
     if all(is_blank(c) for c in row):
         return "empty row"
     first = row[header.columns["date"]]
@@ -135,7 +140,7 @@ def parse_ops_workbook(
         if reason is not None:
             result.skipped.append(Skipped(sheet.excel_row(index), reason, sheet.name))
             continue
-        rec = _record(sheet, header, index, plant)
+        rec = _record(sheet, header, index, plant, display)
         if rec["date"] is not None and rec["status"] != "rejected":
             if rec["date"] in seen:
                 reject(
