@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,88 @@ def test_bad_cell_names_sheet_row_and_column(tmp_path: Path) -> None:
             "cell.xlsx sheet Daily row 4, column A (date): unrecognised date 'junk-date'",
         ),
     ]
+
+
+def test_corrupt_worksheet_names_the_sheet(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", [["Date", "Effluent Flow (MGD)"]], sheet="Daily")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # truncated sheet XML
+            zout.writestr(item, data)
+    with pytest.raises(FileReadError) as info:
+        ingest_ops_a.parse(broken, "ops/plant_a/broken.xlsx", MrvSettings())
+    assert info.value.as_dict() == {
+        "file": "ops/plant_a/broken.xlsx",
+        "sheet": "Daily",
+        "row": None,
+        "column": None,
+        "message": "cannot read worksheet: XmlError: syntax error: tag not closed: `>` not found "
+        "before end of input; sheet Daily (file ops/plant_a/broken.xlsx)",
+    }
+
+
+def test_malformed_csv_names_the_line(tmp_path: Path) -> None:
+    path = write_calcium(
+        tmp_path / "c.csv",
+        [
+            ["S1", "PLANT_A", "upstream", "calcium", "40", "mg/L", "2025-04-01"],
+            ["S2", "PLANT_A", "downstream", "calcium", "x" * 200_000, "mg/L", "2025-04-01"],
+        ],
+    )
+    with pytest.raises(FileReadError) as info:
+        ingest_lab.parse(path, "lab/calcium.csv", MrvSettings())
+    assert info.value.as_dict() == {
+        "file": "lab/calcium.csv",
+        "sheet": None,
+        "row": 3,
+        "column": None,
+        "message": "malformed CSV: field larger than field limit (131072) "
+        "(file lab/calcium.csv, row 3)",
+    }
+
+
+def test_nul_byte_in_csv_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "ph_PHA1.csv"
+    path.write_bytes(b"timestamp,sensor_id,ph\n2025-04-01 00:00:00,PHA1,7.1\n\x00\x00\n")
+    with pytest.raises(FileReadError) as info:
+        ingest_ph.parse(path, "sensors/ph_PHA1.csv", MrvSettings())
+    assert (info.value.row, info.value.message) == (
+        3,
+        "binary content (NUL byte) in a CSV file (file sensors/ph_PHA1.csv, row 3)",
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # alias labels in another order
+        [
+            "Plant,Location,Result,Units,Sample Date",
+            "PLANT_A,Upstream,40.5,mg/L,2025-04-01",
+        ],
+        # title rows above, a shifted and reordered header with punctuation and units
+        [
+            "Riverbend contract lab,,,,,",
+            "Report 2025-04,,,,,",
+            ",DATE SAMPLED,Concentration (mg/L),units,Sampling-Point,Site",
+            ",2025-04-01,40.5,mg/L,UP,plant_a",
+        ],
+        # snake case and extra columns
+        [
+            "lab_id,comments,facility,sample_date,position,conc,unit,qc",
+            "L1,,PLANT_A,04/01/2025,us,40.5,mg/L,ok",
+        ],
+    ],
+)
+def test_calcium_headers_matched_by_content(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    parsed = ingest_lab.parse(path, "c.csv", MrvSettings())
+    assert [
+        (r["plant_id"], r["location"], r["value"], r["unit"], r["sample_date"], r["status"])
+        for r in parsed.records
+    ] == [("PLANT_A", "upstream", 40.5, "mg/L", dt.date(2025, 4, 1), "valid")]
+    assert parsed.details["header_row"] == len(lines) - 1

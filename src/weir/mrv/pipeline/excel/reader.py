@@ -30,18 +30,25 @@ def read_workbook(path: Path, display_name: str) -> list[Sheet]:
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
-    sheets: list[Sheet] = []
+    errors = (CalamineError, OSError, ValueError)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        try:
-            for name in workbook.sheet_names:
-                sheet = workbook.get_sheet_by_name(name)
-                rows = sheet.to_python(skip_empty_area=False)
-                sheets.append(Sheet(name=name, first_row=1, rows=rows))
-        finally:
-            workbook.close()
-    except (CalamineError, OSError, ValueError) as exc:
+    except errors as exc:
         raise FileReadError(
             f"cannot read workbook: {type(exc).__name__}: {exc}", file=display_name
         ) from exc
+    sheets: list[Sheet] = []
+    try:
+        for name in workbook.sheet_names:
+            try:
+                rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except errors as exc:
+                raise FileReadError(
+                    f"cannot read worksheet: {type(exc).__name__}: {exc}",
+                    file=display_name,
+                    sheet=name,
+                ) from exc
+            sheets.append(Sheet(name=name, first_row=1, rows=rows))
+    finally:
+        workbook.close()
     return sheets
