@@ -37,6 +37,13 @@ EXPECTED_QA = {
 }
 
 
+#: (plant, t CO₂, Monte Carlo mean, conservative P16) of the sample, seed 7, default settings.
+SAMPLE_TOTALS = [
+    ("PLANT_A", 13.400063, 13.403088, 13.033801),
+    ("PLANT_B", 20.367801, 20.37374, 19.549637),
+]
+
+
 def counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as session:
         return {
@@ -155,7 +162,16 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
         mine = [r for r in valid if r["plant_id"] == t["plant_id"]]
         assert t["co2_t"] == pytest.approx(sum(r["co2_t_per_day"] for r in mine), rel=1e-12)
         assert t["days_valid"] == len(mine)
-        assert t["conservative_t"] < t["mc_mean_t"]
+    assert [
+        (
+            t["plant_id"],
+            round(t["co2_t"], 6),
+            round(t["mc_mean_t"], 6),
+            round(t["conservative_t"], 6),
+        )
+        for t in totals
+    ] == SAMPLE_TOTALS
+    assert all(t["conservative_t"] < t["mc_mean_t"] for t in totals)
     ph = service.ph_daily(
         engine, service.Filters("PLANT_A", dt.date(2025, 6, 3), dt.date(2025, 6, 4))
     )

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -170,6 +171,11 @@ class MrvResult(Base):
     message: Mapped[str | None] = mapped_column(Text)
     calc_version: Mapped[str] = mapped_column(String(32))
     mol_co2_per_mol_ca: Mapped[float] = mapped_column(Float, default=1.0)
+    ca_rel_uncertainty: Mapped[float | None] = mapped_column(Float)
+    flow_rel_uncertainty: Mapped[float | None] = mapped_column(Float)
+    mc_draws: Mapped[int | None] = mapped_column(Integer)
+    mc_seed: Mapped[int | None] = mapped_column(BigInteger)
+    conservative_percentile: Mapped[float | None] = mapped_column(Float)
     lineage: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     calculated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -186,5 +192,11 @@ RESULT_COLUMNS = (
     "quality_flag",
     "message",
     "calc_version",
+    "mol_co2_per_mol_ca",
+    "ca_rel_uncertainty",
+    "flow_rel_uncertainty",
+    "mc_draws",
+    "mc_seed",
+    "conservative_percentile",
     "lineage",
 )

@@ -89,12 +89,33 @@ def results(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]
         return [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in session.scalars(query)]
 
 
+def _mc_parameters(rows: list[dict[str, Any]], settings: MrvSettings) -> dict[str, Any]:
+    """The Monte Carlo parameters stored on the rows (the first row that has them); the
+    current settings only for rows calculated before the parameters were recorded."""
+    stored = next((r for r in rows if r.get("mc_draws") is not None), None)
+    source: Any = settings if stored is None else None
+
+    def get(name: str) -> Any:
+        return getattr(source, name) if stored is None else stored[name]
+
+    return {
+        "ca_rel": get("ca_rel_uncertainty"),
+        "flow_rel": get("flow_rel_uncertainty"),
+        "draws": int(get("mc_draws")),
+        "seed": int(get("mc_seed")),
+        "percentile": get("conservative_percentile"),
+    }
+
+
 def totals(
     rows: list[dict[str, Any]], settings: MrvSettings, by_month: bool = False
 ) -> list[dict[str, Any]]:
     """Totals per plant (and month) of result rows: day counts, t CO₂, Monte Carlo estimate.
 
     Only VALID days are credited; INVALID days are counted and their (≤ 0) CO₂ shown apart.
+    The Monte Carlo uses what each row was calculated with (its ``mol_co2_per_mol_ca`` and the
+    stored uncertainty, draws, seed and percentile), not the current environment; ``settings``
+    only fills in for rows calculated before those were stored.
     """
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -107,13 +128,10 @@ def totals(
             [r["ca_upstream_mg_l"] for r in valid],
             [r["ca_downstream_mg_l"] for r in valid],
             [r["flow_mgd"] for r in valid],
-            ca_rel=settings.ca_rel_uncertainty,
-            flow_rel=settings.flow_rel_uncertainty,
-            mol_co2_per_mol_ca=settings.mol_co2_per_mol_ca,
-            draws=settings.mc_draws,
-            seed=settings.mc_seed,
-            percentile=settings.conservative_percentile,
+            mol_co2_per_mol_ca=[r["mol_co2_per_mol_ca"] for r in valid],
+            **_mc_parameters(valid or group, settings),
         )
+        ratios = sorted({r["mol_co2_per_mol_ca"] for r in valid})
         out.append(
             {
                 "plant_id": plant,
@@ -133,6 +151,7 @@ def totals(
                 "conservative_percentile": estimate.percentile,
                 "mc_draws": estimate.draws,
                 "mc_seed": estimate.seed,
+                "mol_co2_per_mol_ca": ratios[0] if len(ratios) == 1 else (ratios or None),
             }
         )
     return out

@@ -188,6 +188,11 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
                 "message": message,
                 "calc_version": CALC_VERSION,
                 "mol_co2_per_mol_ca": settings.mol_co2_per_mol_ca,
+                "ca_rel_uncertainty": settings.ca_rel_uncertainty,
+                "flow_rel_uncertainty": settings.flow_rel_uncertainty,
+                "mc_draws": settings.mc_draws,
+                "mc_seed": settings.mc_seed,
+                "conservative_percentile": settings.conservative_percentile,
                 "lineage": {
                     "lab_reading_ids": [r.id for r in used_lab],
                     "plant_operation_ids": [op.id] if op else [],

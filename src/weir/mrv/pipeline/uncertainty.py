@@ -37,17 +37,21 @@ def monte_carlo_total(
     *,
     ca_rel: float,
     flow_rel: float,
-    mol_co2_per_mol_ca: float = 1.0,
+    mol_co2_per_mol_ca: float | Sequence[float] = 1.0,
     draws: int = 10_000,
     seed: int = 20250401,
     percentile: float = 16.0,
 ) -> McEstimate:
-    """Estimate the total over days given per-day Ca upstream/downstream (mg/L) and flow (MGD)."""
+    """Estimate the total over days given per-day Ca upstream/downstream (mg/L) and flow (MGD).
+
+    ``mol_co2_per_mol_ca`` is one ratio for every day or one per day (each result row keeps
+    the ratio it was calculated with).
+    """
     up = np.asarray(upstream, dtype=float)
     down = np.asarray(downstream, dtype=float)
     flow = np.asarray(flow_mgd, dtype=float)
-    factor = T_PER_MG_L_MGD * mol_co2_per_mol_ca
-    deterministic = float(np.sum((down - up) * flow) * factor)
+    factor = T_PER_MG_L_MGD * np.asarray(mol_co2_per_mol_ca, dtype=float)
+    deterministic = float(np.sum((down - up) * flow * factor))
     if up.size == 0:
         return McEstimate(0.0, 0.0, 0.0, percentile, draws, seed)
     rng = np.random.default_rng(seed)
@@ -55,7 +59,7 @@ def monte_carlo_total(
     up_s = up * (1.0 + ca_rel * rng.standard_normal(shape))
     down_s = down * (1.0 + ca_rel * rng.standard_normal(shape))
     flow_s = flow * (1.0 + flow_rel * rng.standard_normal(shape))
-    totals = np.sum((down_s - up_s) * flow_s, axis=1) * factor
+    totals = np.sum((down_s - up_s) * flow_s * factor, axis=1)
     return McEstimate(
         deterministic_t=deterministic,
         mean_t=float(np.mean(totals)),
