@@ -123,3 +123,19 @@ def test_bad_values_name_the_field(attribute: dict[str, Any], message: str) -> N
         to_plain(attribute, "x.y")
     assert str(caught.value).startswith(message)
     assert caught.value.status == 400
+
+
+def test_nested_bad_value_names_its_full_path() -> None:
+    image = {
+        "signals": {
+            "L": [{"M": {"body": {"S": "{}"}}}, {"M": {"meta": {"M": {"at": {"N": "x"}}}}}]
+        },
+        "tags": {"NS": ["1", "2", "y"]},
+    }
+    with pytest.raises(ConversionError) as caught:
+        to_plain_map(image, "NewImage")
+    assert caught.value.path == "NewImage.signals[1].meta.at"
+    assert str(caught.value) == "N value 'x' is not a number (field NewImage.signals[1].meta.at)"
+    del image["signals"]
+    with pytest.raises(ConversionError, match=r"\(field tags\[2\]\)$"):
+        to_plain_map(image)

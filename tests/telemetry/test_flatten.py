@@ -214,3 +214,53 @@ def test_batching_files_does_not_change_the_result() -> None:
     assert one.to_pylist() == apart.to_pylist() == pairs.to_pylist()
     assert one.schema.field("Charge_IsCharging").type == pa.string()  # "on" came first
     assert [r["Charge_Rate"] for r in one.to_pylist()] == [None, None, 1.0, None]
+
+
+def test_out_of_range_numbers_are_rescued_not_fatal() -> None:
+    item = record(
+        signals=[signal("Charge", "IsCharging", {"value": True}, meta={"retrievedAt": 2**60})]
+    )
+    item["vehicle"]["year"] = 2**64 - 1
+    item["meta"]["deliveredAt"] = 2**60
+    row = flat(item)
+    assert (row["vehicle_year"], row["meta_delivered_at"]) == (None, None)
+    assert "Charge_IsCharging_retrieved_at" not in row
+    time_reason = "timestamp must be epoch milliseconds between years 1 and 9999"
+    assert orjson.loads(row["_rescued_data"]) == {
+        "vehicle_year": {"raw": 2**64 - 1, "reason": "integer outside the int64 range"},
+        "meta_delivered_at": {"raw": 2**60, "reason": time_reason},
+        "Charge_IsCharging_retrieved_at": {"raw": 2**60, "reason": time_reason},
+    }
+
+
+def test_names_delta_cannot_hold_are_rescued() -> None:
+    lower = record("e2", signals=[signal("charge", "IsCharging", {"value": False})])
+    spaced = record("e3", signals=[signal("Charge", "Is Charging", {"value": True})])
+    result = flatten_lines(ndjson(lower, spaced), source_file="f", processed_at=NOW,
+                           established={"Charge_IsCharging": "bool"})  # fmt: skip
+    rows = result.table.to_pylist()
+    assert "charge_IsCharging" not in result.table.column_names
+    assert "Charge_Is Charging" not in result.table.column_names
+    assert orjson.loads(rows[0]["_rescued_data"]) == {
+        "charge_IsCharging": {
+            "raw": False,
+            "reason": "column name clashes with Charge_IsCharging "
+            "(Delta column names are case-insensitive)",
+        }
+    }
+    assert orjson.loads(rows[1]["_rescued_data"])["Charge_Is Charging"]["reason"] == (
+        "column name holds a character Delta forbids in names ( ,;{}()=, tab, newline)"
+    )
+
+
+def test_case_clash_across_files_first_spelling_wins() -> None:
+    one = flatten_lines(ndjson(record("e1")), source_file="a", processed_at=NOW, established={})
+    other = record("e2", signals=[signal("charge", "ISCHARGING", {"value": False})])
+    two = flatten_lines(ndjson(other), source_file="b", processed_at=NOW, established={})
+    assert "charge_ISCHARGING" in two.table.column_names  # file-local view
+    table = unify([one, two], {})
+    assert "charge_ISCHARGING" not in table.column_names
+    rescued = table.column("_rescued_data").to_pylist()
+    assert rescued[0] is None
+    assert orjson.loads(rescued[1])["charge_ISCHARGING"]["raw"] is False
+    assert two.rescued_rows == 1

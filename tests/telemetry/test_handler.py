@@ -93,6 +93,45 @@ def test_malformed_record_goes_to_dead_letter_and_is_reported(store: Store) -> N
     )
 
 
+def test_hostile_records_never_fail_the_batch(store: Store) -> None:
+    traversal = stream_record("../x")
+    no_ids = [stream_record("1"), stream_record("2")]
+    for bad in no_ids:
+        del bad["dynamodb"]["SequenceNumber"], bad["eventID"]
+    surrogate = stream_record("41")
+    surrogate["dynamodb"]["NewImage"]["car_timezone"] = {"S": "\ud800"}
+    millis = stream_record("42", ApproximateCreationDateTime=1736935200000)
+    event = {"Records": [traversal, no_ids[0], surrogate, millis]}
+    result = land(event, store, now=NOW)
+    assert result.response()["batchItemFailures"] == [
+        {"itemIdentifier": "../x"},
+        {"itemIdentifier": "record-1"},
+        {"itemIdentifier": "41"},
+    ]
+    # the batch's first SequenceNumber is unusable: the file is named by the landed ones
+    assert result.path == f"telemetry/raw/2025/01/15/10/{'42':0>40}_{'42':0>40}.ndjson"
+    land({"Records": [no_ids[1]]}, store, now=NOW)
+    dead = [m.path.rsplit("/", 1)[1] for m in store.list("telemetry/deadletter")]
+    assert len(dead) == 4
+    assert "41.json" in dead
+    assert sum(name.startswith("record-") and len(name) == 36 for name in dead) == 3
+    entries = [orjson.loads(store.get(m.path)) for m in store.list("telemetry/deadletter")]
+    held = next(e for e in entries if isinstance(e["record"], str))
+    assert held["reason"] == "str is not valid UTF-8: surrogates not allowed"
+    assert isinstance(held["record"], str)
+    assert "\\ud800" in held["record"]
+
+
+def test_retried_batch_without_creation_time_lands_on_the_same_path(store: Store) -> None:
+    event = {"Records": [stream_record("7", "REMOVE"), stream_record("8")]}
+    first = land(event, store, now=NOW)
+    again = land(event, store, now=datetime(2025, 1, 16, 4, 30, tzinfo=UTC))
+    assert first.path == again.path
+    assert first.path is not None
+    assert first.path.startswith("telemetry/raw/2025/01/15/10/")  # the old image's recorded_at
+    assert len(list(store.list("telemetry/raw"))) == 1
+
+
 def test_event_without_records_is_bad_input(store: Store) -> None:
     with pytest.raises(BadInputError, match="event has no Records list"):
         land({"records": []}, store)

@@ -14,9 +14,17 @@ class ConversionError(BadInputError):
 
     code = "conversion_error"
 
-    def __init__(self, message: str, *, path: str) -> None:
-        self.path = path
+    def __init__(self, message: str, *, path: str = "") -> None:
+        self.reason, self.path = message, path
         super().__init__(message, field=path or None)
+
+    def under(self, step: str) -> ConversionError:
+        """The same error seen from the container at `step` (a key or ``[index]``)."""
+        if not step:
+            return self
+        inner = self.path
+        path = step if not inner else step + inner if inner[0] == "[" else f"{step}.{inner}"
+        return ConversionError(self.reason, path=path)
 
 
 class CrashInjected(WeirError):

@@ -30,6 +30,28 @@ class _Never:
     """A type no value has."""
 
 
+_FORBIDDEN = frozenset(" ,;{}()\n\t=")
+
+
+def name_problem(column: str, known: Mapping[str, str]) -> str | None:
+    """Why `column` cannot become a new column of the table, or None when it can.
+
+    Args:
+        column: The new column's name.
+        known: Lower-cased name → name of the columns the table (or run) already has.
+    """
+    if not _FORBIDDEN.isdisjoint(column):
+        return "column name holds a character Delta forbids in names ( ,;{}()=, tab, newline)"
+    other = known.get(column.lower())
+    if other is not None and other != column:
+        return f"column name clashes with {other} (Delta column names are case-insensitive)"
+    return None
+
+
+def _lowered(names: Iterable[str]) -> dict[str, str]:
+    return {name.lower(): name for name in names}
+
+
 def column_kind(column: str, value: Any) -> Kind:
     """The kind a new column gets from its first value."""
     fixed = FIXED_COLUMNS.get(column)
@@ -84,23 +106,32 @@ def build_table(rows: Sequence[dict[str, Any]], established: Mapping[str, Kind])
     kinds: dict[str, Kind] = {}
     columns: dict[str, list[Any]] = {}
     slots: dict[str, tuple[list[Any], type]] = {RESCUED: ([], _Never)}  # rescued: see below
+    known = _lowered([*FIXED_COLUMNS, *established])
+    refused: dict[str, str] = {}  # new column → why it cannot be one; its values are rescued
     for index, values in enumerate(rows):
         conflicts: dict[str, Any] | None = None
         for column, value in values.items():
             slot = slots.get(column)
             if slot is None:
-                kind = kinds[column] = established.get(column) or column_kind(column, value)
-                slot = slots[column] = (columns.setdefault(column, [None] * count), PY_TYPES[kind])
+                problem = None if column in established else name_problem(column, known)
+                if problem is None:
+                    known[column.lower()] = column
+                    kind = kinds[column] = established.get(column) or column_kind(column, value)
+                    slot = (columns.setdefault(column, [None] * count), PY_TYPES[kind])
+                else:
+                    refused[column] = problem
+                    slot = ([], _Never)
+                slots[column] = slot
             if type(value) is slot[1]:
                 slot[0][index] = value
                 continue
             if column != RESCUED:
                 if conflicts is None:
                     conflicts = {}
-                conflicts[column] = {
-                    "raw": value,
-                    "reason": f"{type(value).__name__} conflicts with {kinds[column]} column",
-                }
+                reason = refused.get(column)
+                if reason is None:
+                    reason = f"{type(value).__name__} conflicts with {kinds[column]} column"
+                conflicts[column] = {"raw": value, "reason": reason}
         rescued = values.get(RESCUED)
         if conflicts:
             rescued = {**(rescued or {}), **conflicts}
@@ -131,16 +162,28 @@ def unify(results: Sequence[FileResult], established: Mapping[str, Kind]) -> pa.
     and the values it had rescued as conflicts, now of the right kind, come back.
     """
     kinds: dict[str, pa.DataType] = {name: ARROW_TYPES[kind] for name, kind in established.items()}
+    known = _lowered([*FIXED_COLUMNS, *established])
     tables = []
     for result in results:
         table = result.table
         if table.num_rows == 0:
             continue
+        refused: dict[str, str] = {}
         for name in table.column_names:
-            kinds.setdefault(name, table.schema.field(name).type)
-        wrong = {n: kinds[n] for n in table.column_names if table.schema.field(n).type != kinds[n]}
-        if wrong:
-            table = _reconcile(table, wrong)
+            if name not in kinds:
+                problem = name_problem(name, known)
+                if problem is not None:
+                    refused[name] = problem
+                    continue
+                known[name.lower()] = name
+                kinds[name] = table.schema.field(name).type
+        wrong = {
+            n: kinds[n]
+            for n in table.column_names
+            if n not in refused and table.schema.field(n).type != kinds[n]
+        }
+        if wrong or refused:
+            table = _reconcile(table, wrong, refused)
             result.rescued_rows = count_rescued(table)
         tables.append(table)
     if not tables:
@@ -149,11 +192,21 @@ def unify(results: Sequence[FileResult], established: Mapping[str, Kind]) -> pa.
     return merged.select(_column_order(merged.column_names))
 
 
-def _reconcile(table: pa.Table, wanted: Mapping[str, pa.DataType]) -> pa.Table:
-    """Rebuild columns of a per-file table with the run's kinds (see :func:`unify`)."""
+def _reconcile(
+    table: pa.Table, wanted: Mapping[str, pa.DataType], refused: Mapping[str, str]
+) -> pa.Table:
+    """Rebuild columns of a per-file table with the run's kinds (see :func:`unify`).
+
+    Columns in `refused` (name → reason) leave the table; their values are rescued.
+    """
     count = table.num_rows
     rescued = table.column(RESCUED).to_pylist() if RESCUED in table.column_names else [None] * count
     entries = [orjson.loads(text) if text else {} for text in rescued]
+    for name, reason in refused.items():
+        for index, value in enumerate(table.column(name).to_pylist()):
+            if value is not None:
+                entries[index][name] = {"raw": value, "reason": reason}
+        table = table.drop_columns([name])
     for name, dtype in wanted.items():
         kind = kind_of_type(dtype)
         expected = PY_TYPES[kind]

@@ -16,6 +16,9 @@ without losing anything:
   the order the stream sent.
 
 boto3's ``TypeDeserializer`` is the oracle in the tests: ``Decimal(str(ours)) == theirs``.
+
+Where a bad value sits (``NewImage.signals[3].body``) is only worked out when one is found: each
+container adds its key to the error on the way out, so a clean item costs no path strings.
 """
 
 from __future__ import annotations
@@ -32,18 +35,14 @@ _INT = re.compile(r"[+-]?\d+")
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 
 
-def number(text: str, path: str = "") -> int | float | str:
+def number(text: str) -> int | float | str:
     """Convert the text of a DynamoDB ``N`` into an exact JSON number (or decimal string).
-
-    Args:
-        text: The number as DynamoDB sends it.
-        path: Where the number sits, for error messages.
 
     Raises:
         ConversionError: `text` is not a finite decimal number.
     """
-    if not isinstance(text, str):
-        raise ConversionError(f"N value must be a string, got {type(text).__name__}", path=path)
+    if type(text) is not str:
+        raise ConversionError(f"N value must be a string, got {type(text).__name__}")
     stripped = text.strip()
     if _INT.fullmatch(stripped):
         value = int(stripped)
@@ -53,23 +52,80 @@ def number(text: str, path: str = "") -> int | float | str:
     try:
         exact = Decimal(stripped)
     except InvalidOperation:
-        raise ConversionError(f"N value {text!r} is not a number", path=path) from None
+        raise ConversionError(f"N value {text!r} is not a number") from None
     if not exact.is_finite():
-        raise ConversionError(f"N value {text!r} is not a finite number", path=path)
+        raise ConversionError(f"N value {text!r} is not a finite number")
     as_float = float(exact)
     if as_float != float("inf") and as_float != float("-inf") and Decimal(repr(as_float)) == exact:
         return as_float
     return str(exact)
 
 
-def _binary(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise ConversionError(f"B value must be base64 text, got {type(value).__name__}", path=path)
+def _binary(value: Any) -> str:
+    if type(value) is not str:
+        raise ConversionError(f"B value must be base64 text, got {type(value).__name__}")
     try:
         base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ConversionError(f"B value {value[:40]!r} is not valid base64", path=path) from None
+        raise ConversionError(f"B value {value[:40]!r} is not valid base64") from None
     return value
+
+
+def _items(kind: str, value: Any) -> list[Any]:
+    """The members of an ``L``, ``SS``, ``NS`` or ``BS`` value."""
+    if type(value) is not list:
+        raise ConversionError(f"{kind} value must be a list")
+    convert = {"L": _plain, "NS": number, "BS": _binary}.get(kind)
+    if convert is None:  # SS
+        if not all(type(item) is str for item in value):
+            raise ConversionError("SS members must be strings")
+        return list(value)
+    out = []
+    for index, item in enumerate(value):
+        try:
+            out.append(convert(item))
+        except ConversionError as exc:
+            raise exc.under(f"[{index}]") from None
+    return out
+
+
+def _plain(attribute: Any) -> Any:
+    if type(attribute) is not dict or len(attribute) != 1:
+        raise ConversionError(
+            f"attribute value must be an object with one type key, got {str(attribute)[:60]}"
+        )
+    ((kind, value),) = attribute.items()
+    if kind == "S":
+        if type(value) is not str:
+            raise ConversionError("S value must be a string")
+        return value
+    if kind == "N":
+        return number(value)
+    if kind == "M":
+        return _map(value)
+    if kind == "BOOL":
+        if type(value) is not bool:
+            raise ConversionError("BOOL value must be true or false")
+        return value
+    if kind == "NULL":
+        return None
+    if kind in ("L", "SS", "NS", "BS"):
+        return _items(kind, value)
+    if kind == "B":
+        return _binary(value)
+    raise ConversionError(f"unknown attribute type {kind!r}")
+
+
+def _map(image: Any) -> dict[str, Any]:
+    if type(image) is not dict:
+        raise ConversionError("M value must be an object")
+    out = {}
+    for key, value in image.items():
+        try:
+            out[key] = _plain(value)
+        except ConversionError as exc:
+            raise exc.under(key) from None
+    return out
 
 
 def to_plain(attribute: Any, path: str = "") -> Any:
@@ -82,43 +138,10 @@ def to_plain(attribute: Any, path: str = "") -> Any:
     Raises:
         ConversionError: unknown descriptor, wrong payload type, or a bad number/base64.
     """
-    if not isinstance(attribute, dict) or len(attribute) != 1:
-        raise ConversionError(
-            f"attribute value must be an object with one type key, got {str(attribute)[:60]}",
-            path=path,
-        )
-    ((kind, value),) = attribute.items()
-    if kind == "S":
-        if not isinstance(value, str):
-            raise ConversionError("S value must be a string", path=path)
-        return value
-    if kind == "N":
-        return number(value, path)
-    if kind == "BOOL":
-        if not isinstance(value, bool):
-            raise ConversionError("BOOL value must be true or false", path=path)
-        return value
-    if kind == "NULL":
-        return None
-    if kind == "M":
-        return to_plain_map(value, path)
-    if kind == "L":
-        if not isinstance(value, list):
-            raise ConversionError("L value must be a list", path=path)
-        return [to_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if kind in ("SS", "NS", "BS"):
-        if not isinstance(value, list):
-            raise ConversionError(f"{kind} value must be a list", path=path)
-        if kind == "SS":
-            if not all(isinstance(item, str) for item in value):
-                raise ConversionError("SS members must be strings", path=path)
-            return list(value)
-        if kind == "NS":
-            return [number(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        return [_binary(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if kind == "B":
-        return _binary(value, path)
-    raise ConversionError(f"unknown attribute type {kind!r}", path=path)
+    try:
+        return _plain(attribute)
+    except ConversionError as exc:
+        raise exc.under(path) from None
 
 
 def to_plain_map(image: Any, path: str = "") -> dict[str, Any]:
@@ -127,7 +150,7 @@ def to_plain_map(image: Any, path: str = "") -> dict[str, Any]:
     Raises:
         ConversionError: the image is not an object or one of its values cannot be converted.
     """
-    if not isinstance(image, dict):
-        raise ConversionError("M value must be an object", path=path)
-    prefix = f"{path}." if path else ""
-    return {key: to_plain(value, f"{prefix}{key}") for key, value in image.items()}
+    try:
+        return _map(image)
+    except ConversionError as exc:
+        raise exc.under(path) from None

@@ -42,6 +42,9 @@ from weir.telemetry.pipeline.columns import build_table, count_rescued
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_EXACT = 2**53
+_INT64 = (-(2**63), 2**63 - 1)
+# epoch milliseconds of 0001-01-01 and 9999-12-31T23:59:59.999: times every reader can show
+_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)
 _SCALARS = frozenset((bool, float, str))
 _OBJECTS: dict[str, tuple[tuple[str, str, Kind], ...]] = {
     "meta": (
@@ -88,11 +91,15 @@ def parse_time(value: str) -> int:
 
 
 def _epoch_ms(value: Any) -> int | None:
-    if type(value) is int:
-        return value * 1000
+    """Epoch µs of an epoch-ms value between years 1 and 9999; None when it is not one."""
     if type(value) is float and value.is_integer():
-        return int(value) * 1000
+        value = int(value)
+    if type(value) is int and _MS_RANGE[0] <= value <= _MS_RANGE[1]:
+        return value * 1000
     return None
+
+
+_BAD_TIME = "timestamp must be epoch milliseconds between years 1 and 9999"
 
 
 class _Row:
@@ -113,9 +120,11 @@ class _Row:
         if kind == "timestamp":
             micros = _epoch_ms(value)
             if micros is None:
-                self.rescue(column, value, "timestamp must be epoch milliseconds")
+                self.rescue(column, value, _BAD_TIME)
             else:
                 self.values[column] = micros
+        elif kind == "int64" and type(value) is int and not _INT64[0] <= value <= _INT64[1]:
+            self.rescue(column, value, "integer outside the int64 range")
         elif type(value) is PY_TYPES[kind]:
             self.values[column] = value
         else:
@@ -141,9 +150,9 @@ class _Row:
 
 def _signal_time(row: _Row, column: str, value: Any) -> int:
     """Store a signal meta time (epoch ms) as µs; returns it (0 when rescued)."""
-    micros = value * 1000 if type(value) is int else _epoch_ms(value)
+    micros = _epoch_ms(value)
     if micros is None:
-        row.rescue(column, value, "timestamp must be epoch milliseconds")
+        row.rescue(column, value, _BAD_TIME)
         return 0
     if column in row.values:
         row.rescue(column, value, "duplicate column in record")
@@ -218,15 +227,16 @@ def _signal(row: _Row, index: int, signal: Any, seen: set[str]) -> int:
     meta = signal.get("meta")
     if type(meta) is not dict:
         return 0
+    low, high = _MS_RANGE
     retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
     if retrieved is not None:
-        if type(retrieved) is int and names.retrieved not in values:
+        if type(retrieved) is int and low <= retrieved <= high and names.retrieved not in values:
             values[names.retrieved] = retrieved * 1000
         else:
             _signal_time(row, names.retrieved, retrieved)
     if oem is None:
         return 0
-    if type(oem) is int and names.oem not in values:
+    if type(oem) is int and low <= oem <= high and names.oem not in values:
         micros: int = oem * 1000
         values[names.oem] = micros
         return micros
@@ -280,7 +290,7 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
             continue
         for key, column, kind in fields:
             value = obj.get(key)
-            if type(value) is PY_TYPES[kind] and kind != "timestamp":
+            if kind == "string" and type(value) is str:
                 values[column] = value
             else:
                 row.put(column, value, kind)

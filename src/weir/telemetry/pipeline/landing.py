@@ -10,6 +10,8 @@ failure; a store that cannot be written fails the whole batch (the exception pro
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,19 +48,33 @@ def partition(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y/%m/%d/%H")
 
 
-def _record_time(record: Mapping[str, Any], line: Mapping[str, Any] | None) -> datetime | None:
-    """ApproximateCreationDateTime, else the payload's recorded_at, else None."""
-    created = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _record_time(record: Any, line: Mapping[str, Any] | None) -> datetime | None:
+    """ApproximateCreationDateTime, else the record's recorded_at (new, else old image)."""
+    change = record.get("dynamodb") if isinstance(record, dict) else None
+    if not isinstance(change, dict):
+        return None
+    created = change.get("ApproximateCreationDateTime")
     if isinstance(created, int | float) and not isinstance(created, bool):
-        return datetime.fromtimestamp(created, UTC)
-    recorded = line.get("recorded_at") if line else None
-    if isinstance(recorded, str):
         try:
-            moment = datetime.fromisoformat(recorded)
-        except ValueError:
-            return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None
+            return datetime.fromtimestamp(created, UTC)
+        except (ValueError, OverflowError, OSError):
+            pass  # not epoch seconds: fall back to the record's own time
+    moment = _parse_time(line.get("recorded_at")) if line else None
+    if moment is None:
+        old = change.get("OldImage")
+        recorded = old.get("recorded_at") if isinstance(old, dict) else None
+        moment = _parse_time(recorded.get("S")) if isinstance(recorded, dict) else None
+    return moment
 
 
 def convert_record(record: Any) -> dict[str, Any]:
@@ -71,7 +87,7 @@ def convert_record(record: Any) -> dict[str, Any]:
         raise ConversionError("not a DynamoDB stream record (no 'dynamodb' object)", path="")
     change = record["dynamodb"]
     seq = change.get("SequenceNumber")
-    if not isinstance(seq, str) or not seq.isdigit():
+    if not isinstance(seq, str) or _digits(seq) is None:
         raise ConversionError("missing or non-numeric SequenceNumber", path="SequenceNumber")
     op = record.get("eventName")
     if op not in _OPS:
@@ -90,13 +106,21 @@ def convert_record(record: Any) -> dict[str, Any]:
     return line
 
 
-def _identifier(record: Any, index: int) -> str:
+def _identifier(record: Any) -> str | None:
+    """A record's SequenceNumber, else its eventID, else None."""
     change = record.get("dynamodb") if isinstance(record, dict) else None
     seq = change.get("SequenceNumber") if isinstance(change, dict) else None
     if isinstance(seq, str) and seq:
         return seq
     event_id = record.get("eventID") if isinstance(record, dict) else None
-    return str(event_id) if event_id else f"record-{index}"
+    return str(event_id) if event_id else None
+
+
+def _digits(text: str) -> str | None:
+    return text if text.isascii() and text.isdigit() else None
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def land(event: Mapping[str, Any], store: Store, *, now: datetime | None = None) -> LandingResult:
@@ -116,34 +140,49 @@ def land(event: Mapping[str, Any], store: Store, *, now: datetime | None = None)
     arrival = now or datetime.now(UTC)
     result = LandingResult()
     lines: list[bytes] = []
+    seqs: list[str] = []
     first_time: datetime | None = None
     for index, record in enumerate(records):
-        identifier = _identifier(record, index)
         try:
             line = convert_record(record)
             encoded = orjson.dumps(line)
         except (ConversionError, orjson.JSONEncodeError, RecursionError) as exc:
+            identifier = _identifier(record)
             _dead_letter(store, record, identifier, str(exc), arrival)
-            result.failures.append(identifier)
+            result.failures.append(identifier or f"record-{index}")
             continue
         if first_time is None:
-            first_time = _record_time(record, line) or arrival
+            first_time = _record_time(record, line)
         lines.append(encoded)
+        seqs.append(line["_seq"])
         result.landed += 1
         result.tombstones += line["_op"] == "REMOVE"
     if lines:
-        first, last = _identifier(records[0], 0), _identifier(records[-1], len(records) - 1)
-        assert first_time is not None
-        result.path = f"{RAW_PREFIX}/{partition(first_time)}/{first:0>40}_{last:0>40}.ndjson"
+        # the batch's own time (not the arrival time) whenever a record has one, so that a
+        # retried batch lands on the same path and overwrites
+        folder = partition(first_time or arrival)
+        first = _digits(_identifier(records[0]) or "") or seqs[0]
+        last = _digits(_identifier(records[-1]) or "") or seqs[-1]
+        result.path = f"{RAW_PREFIX}/{folder}/{first:0>40}_{last:0>40}.ndjson"
         store.put(result.path, b"\n".join(lines) + b"\n")
     return result
 
 
-def _dead_letter(store: Store, record: Any, identifier: str, reason: str, now: datetime) -> None:
-    moment = _record_time(record, None) if isinstance(record, dict) else None
-    path = f"{DEADLETTER_PREFIX}/{partition(moment or now)}/{identifier}.json"
+def _dead_letter(
+    store: Store, record: Any, identifier: str | None, reason: str, now: datetime
+) -> None:
+    """Write the record and why it failed; named by its identifier, else by its content."""
     entry = {"reason": reason, "failed_at": now.isoformat(), "record": record}
-    store.put(path, orjson.dumps(entry, default=str))
+    try:
+        data = orjson.dumps(entry, default=str)
+    except (orjson.JSONEncodeError, RecursionError):  # lone surrogates, nesting beyond 255
+        entry["record"] = repr(record)
+        data = orjson.dumps(entry)
+    name = identifier or ""
+    if not _SAFE_NAME.fullmatch(name):
+        name = f"record-{hashlib.sha256(data).hexdigest()[:24]}"
+    folder = partition(_record_time(record, None) or now)
+    store.put(f"{DEADLETTER_PREFIX}/{folder}/{name}.json", data)
 
 
 @dataclass
