@@ -83,6 +83,20 @@ def test_exit_codes(settings: Settings, tiny_dir: Path, tmp_path: Path) -> None:
     assert "failed" in out
 
 
+def test_conflicts_reported_only_when_this_ingest_loaded_them(
+    cli_settings: Settings, sample_dir: Path
+) -> None:
+    code, out = run("ingest", str(sample_dir))
+    assert code == 0
+    line = "6 overlapping-file conflicts resolved (latest revision wins); see `weir mrv qa`."
+    assert out.splitlines()[-1] == line
+    code, out = run("ingest", str(sample_dir))
+    assert code == 0
+    assert "conflicts" not in out
+    code, out = run("ingest", str(sample_dir), "--json")
+    assert json.loads(out)["conflicts"] == []
+
+
 def test_sample_and_demo(cli_settings: Settings, tmp_path: Path) -> None:
     sample(out=tmp_path / "s", seed=3)
     assert len(list((tmp_path / "s").rglob("*.*"))) == 12

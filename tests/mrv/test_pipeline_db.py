@@ -52,6 +52,18 @@ def counts(engine: Engine) -> dict[str, int]:
         }
 
 
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every MRV table, all columns, ordered by id."""
+    with Session(engine) as session:
+        return {
+            m.__tablename__: [
+                tuple(row)
+                for row in session.execute(select(m.__table__).order_by(m.__table__.c.id))
+            ]
+            for m in (IngestionRun, LabReading, PlantOperation, MrvResult, QaFinding)
+        }
+
+
 def raw_calcium(sample_dir: Path, plant: str, day: str) -> dict[str, float]:
     with (sample_dir / "lab" / "calcium.csv").open(encoding="utf-8") as fh:
         return {
@@ -85,13 +97,17 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
         ("2025-03-29", "PlantB_Flows_2025-03.xlsx"),
         *((f"2025-05-{d}", "PlantB_Flows_2025-05.xlsx") for d in range(12, 17)),
     ]
-    before = counts(engine)
+    summary, _ = service.calculate(engine, mrv_settings)
+    before = snapshot(engine)
+    assert {name: len(rows) for name, rows in before.items()} == counts(engine)
 
     again, _ = service.ingest(engine, sample_dir, mrv_settings)
     assert [f.status for f in again.files] == ["unchanged"] * 12
-    assert counts(engine) == before
+    assert again.conflicts == []
+    after = snapshot(engine)
+    for name in before:  # every column of every row, ids and timestamps included
+        assert after[name] == before[name], name
 
-    summary, _ = service.calculate(engine, mrv_settings)
     assert summary.by_flag == {
         "VALID": 204,
         "INVALID": 3,

@@ -10,7 +10,9 @@ Rules:
 * A file that cannot be read (or whose parsing fails unexpectedly) is recorded as a ``failed``
   run naming file, sheet, row and column where known; nothing of it is written and the other
   files still load. A bad cell or a short row only rejects its row (kept, with the reason).
-* After loading, operations precedence is recomputed (:mod:`weir.mrv.pipeline.precedence`).
+* After loading, operations precedence is recomputed (:mod:`weir.mrv.pipeline.precedence`);
+  the report lists only the conflicts that involve a file this ingest loaded. When nothing was
+  loaded, no table is written.
 """
 
 from __future__ import annotations
@@ -271,6 +273,10 @@ def ingest_folder(
         )
         if progress is not None:
             progress(path.name)
-    with Session(engine) as session, session.begin():
-        report.conflicts = precedence.resolve(session)
+    loaded = {f.run_id for f in report.files if f.status == RUN_LOADED}
+    if loaded:  # nothing new loaded: nothing to resolve, no table is touched
+        with Session(engine) as session, session.begin():
+            report.conflicts = [
+                c for c in precedence.resolve(session) if {c.winner_run_id, c.loser_run_id} & loaded
+            ]
     return report

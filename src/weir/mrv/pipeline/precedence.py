@@ -31,6 +31,8 @@ class Conflict:
     loser_file: str
     loser_row: int
     differences: dict[str, list[Any]]
+    winner_run_id: int
+    loser_run_id: int
 
 
 def resolve(session: Session) -> list[Conflict]:
@@ -69,6 +71,8 @@ def resolve(session: Session) -> list[Conflict]:
                         loser.source_file,
                         loser.source_row,
                         diffs,
+                        winner.ingestion_run_id,
+                        loser.ingestion_run_id,
                     )
                 )
     session.execute(

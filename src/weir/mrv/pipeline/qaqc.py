@@ -7,8 +7,9 @@ pandera contracts (pH 0–14, Ca ≥ 0, flows ≥ 0 and plausible), unit convers
 sensors, flow min/actual/max consistency. Level 4 quality flags: each non-VALID day of
 ``mrv_results``, below-detection results and low pH coverage.
 
-The pass reads the tables and replaces ``qa_findings`` in one transaction, so findings always
-describe the current data. Level 5 (expert review) happens in the dashboard.
+The pass reads the tables and, in one transaction, replaces ``qa_findings`` when its content
+changed, so findings always describe the current data and an unchanged pass writes nothing.
+Level 5 (expert review) happens in the dashboard.
 """
 
 from __future__ import annotations
@@ -276,14 +277,43 @@ def collect_findings(session: Session) -> list[Finding]:
     return sorted(findings, key=lambda f: f["level"])
 
 
+#: The columns of a finding that carry its content (not id or created_at).
+CONTENT = (
+    "level",
+    "check",
+    "severity",
+    "plant_id",
+    "date",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "message",
+)
+
+
+def _key(finding: Finding) -> tuple[Any, ...]:
+    return tuple("" if finding[c] is None else str(finding[c]) for c in CONTENT)
+
+
 def run_qa(engine: Engine) -> dict[str, int]:
-    """Replace ``qa_findings`` with a fresh pass; return counts by ``L<level>/<severity>``."""
+    """Bring ``qa_findings`` up to date; return counts by ``L<level>/<severity>``.
+
+    The table is rewritten only when the findings differ from the stored ones, so a pass over
+    unchanged data leaves it untouched (same ids and ``created_at``).
+    """
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
         findings = collect_findings(session)
-        session.execute(delete(QaFinding))
-        if findings:
-            session.execute(insert(QaFinding), [{**f, "created_at": now} for f in findings])
+        stored = [
+            dict(zip(CONTENT, row, strict=True))
+            for row in session.execute(select(*(getattr(QaFinding, c) for c in CONTENT)))
+        ]
+        if sorted(map(_key, stored)) != sorted(map(_key, findings)):
+            session.execute(delete(QaFinding))
+            if findings:
+                session.execute(insert(QaFinding), [{**f, "created_at": now} for f in findings])
     counts: dict[str, int] = {}
     for f in findings:
         key = f"L{f['level']}/{f['severity']}"
