@@ -58,13 +58,81 @@ def test_sample_replay_run_status_query(settings: Settings, tmp_path: Path) -> N
     assert json.loads(out) == [{"v": state["vehicles"]}]
 
 
-def test_bad_input_exits_2(settings: Settings, tmp_path: Path) -> None:
-    assert invoke("telemetry", "replay", str(tmp_path / "missing"))[0] == 2
-    bad = tmp_path / "bad.json"
+def invoke_err(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, " ".join(result.stderr.split())
+
+
+def test_bad_input_exits_2_with_what_and_where(settings: Settings, tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    assert invoke_err("telemetry", "replay", str(missing)) == (
+        2,
+        f"error: no such file or folder (file {missing})",
+    )
+    good, bad = tmp_path / "a.json", tmp_path / "b.json"
+    good.write_text('{"Records": []}')
     bad.write_text('{"Records": 5}')
-    assert invoke("telemetry", "replay", str(bad))[0] == 2
-    assert invoke("telemetry", "query", "select * from nowhere")[0] == 2
-    assert invoke("telemetry", "run", "--engine", "flink")[0] == 2
+    assert invoke_err("telemetry", "replay", str(tmp_path)) == (
+        2,
+        f"error: event has no Records list (file {bad}, field Records)",
+    )
+    broken = tmp_path / "c.json"
+    broken.write_text("{nope")
+    code, err = invoke_err("telemetry", "replay", str(broken))
+    assert code == 2
+    assert err.startswith("error: not valid JSON: ")
+    assert err.endswith(f"(file {broken})")
+    assert invoke_err("telemetry", "query", "select 1") == (
+        2,
+        "error: no telemetry tables yet: run `weir telemetry run` first",
+    )
+    assert invoke_err("telemetry", "run", "--engine", "flink") == (
+        2,
+        "error: unknown engine 'flink': use local or spark",
+    )
+    assert invoke_err("telemetry", "run", "--every", "5m", "--watch") == (
+        2,
+        "error: use either --every (a schedule) or --watch (new files)",
+    )
+    assert invoke("telemetry", "run", "--workers", "0")[0] == 2
+    assert invoke("sample", "telemetry", "--events", "-5")[0] == 2
+    assert invoke_err("sample", "telemetry", "--out", str(good)) == (
+        2,
+        f"error: --out must be a folder, not a file (file {good})",
+    )
+
+
+def test_query_json_is_strict_json(settings: Settings) -> None:
+    from tests.telemetry.known import stream_record
+    from weir.core.storage import Store
+    from weir.telemetry.pipeline import job
+    from weir.telemetry.pipeline.landing import land
+
+    store = Store.from_settings(settings)
+    land({"Records": [stream_record("1")]}, store)
+    job.run(store, settings, workers=1)
+    code, out = invoke(
+        "telemetry",
+        "query",
+        "select 'inf'::double as x, recorded_at, event_id from car_telemetry_flattened",
+        "--json",
+    )
+    assert code == 0
+    assert json.loads(out) == [
+        {"x": None, "recorded_at": "2025-01-15T10:00:00+00:00", "event_id": "ev-1"}
+    ]
+    code, err = invoke_err("telemetry", "query", "select * from nowhere")
+    assert code == 2
+    assert err.startswith("error: query failed: Catalog Error: Table with name nowhere does not")
+
+
+def test_sample_replaces_its_earlier_files(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "events"
+    assert invoke("sample", "telemetry", "--out", str(out), "--events", "500")[0] == 0
+    many = len(list(out.glob("events-*.json")))
+    assert invoke("sample", "telemetry", "--out", str(out), "--events", "50")[0] == 0
+    assert many > 5
+    assert len(list(out.glob("events-*.json"))) == 1
 
 
 @pytest.mark.usefixtures("one_worker")
@@ -89,12 +157,24 @@ def test_demo_summary(settings: Settings) -> None:
 
 
 @pytest.mark.usefixtures("one_worker")
-def test_watch_runs_when_files_land(settings: Settings) -> None:
+def test_watch_picks_up_files_as_they_land(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
     from tests.telemetry.known import stream_record
     from weir.core.storage import Store
+    from weir.telemetry import cli as telemetry_cli
     from weir.telemetry.pipeline.landing import land
 
-    land({"Records": [stream_record("1")]}, Store.from_settings(settings))
+    monkeypatch.setattr(telemetry_cli, "WATCH_POLL_SECONDS", 0.1)
+    store = Store.from_settings(settings)
+    # the file lands only after the watcher started and found nothing to do
+    timer = threading.Timer(1.0, lambda: land({"Records": [stream_record("1")]}, store))
+    timer.start()
     code, out = invoke("telemetry", "run", "--watch", "--max-runs", "1", "--json")
+    timer.join()
     assert code == 0
-    assert json.loads(out)["files"] == 1
+    summary = json.loads(out)
+    assert (summary["files"], summary["rows_merged"], summary["archived"]) == (1, 1, 1)
+    assert list(store.list("telemetry/raw")) == []

@@ -133,6 +133,25 @@ def test_retries_and_out_of_order_newest_wins(settings: Settings, file_store: St
     assert rows(store, "event_id", "meta_delivery_id")[0]["meta_delivery_id"] == "d3"
 
 
+def test_same_recorded_at_newer_oem_time_wins(settings: Settings, file_store: Store) -> None:
+    def version(delivery: str, oem_ms: int, delivered_ms: int, charging: bool) -> dict[str, Any]:
+        body = signal("Charge", "IsCharging", {"value": charging})
+        body["meta"] = {"retrievedAt": MS, "oemUpdatedAt": oem_ms}
+        item = record("e1", signals=[body])
+        item["meta"].update(deliveryId=delivery, deliveredAt=delivered_ms)
+        return item
+
+    newer_oem = version("fresh", MS - 1_000, MS + 1_000, True)
+    older_oem = version("stale", MS - 50_000, MS + 90_000, False)  # delivered later, older data
+    land_batch(file_store, stream_record("1", item=newer_oem))
+    land_batch(file_store, stream_record("2", "MODIFY", item=older_oem))
+    summary = run(file_store, settings)
+    assert (summary.rows_in, summary.inserted, summary.updated) == (2, 1, 0)
+    assert rows(file_store, "event_id", "meta_delivery_id", "Charge_IsCharging") == [
+        {"event_id": "e1", "meta_delivery_id": "fresh", "Charge_IsCharging": True}
+    ]
+
+
 def test_schema_evolution_and_rescued_conflicts(settings: Settings, file_store: Store) -> None:
     store = file_store
     land_batch(

@@ -200,6 +200,10 @@ class Table:
         """The current table contents as Arrow."""
         return self._open().to_pyarrow_table(columns=columns)
 
+    def dataset(self) -> pa.dataset.Dataset:
+        """The current version as a lazy Arrow dataset (scanned as read; for DuckDB, Arrow)."""
+        return self._open().to_pyarrow_dataset()
+
     def schema(self) -> pa.Schema:
         """The table's current Arrow schema."""
         return pa.schema(self._open().schema().to_arrow())

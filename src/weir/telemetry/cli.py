@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -31,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(stderr=True)
+WATCH_POLL_SECONDS = 2.0
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -106,16 +108,18 @@ def parse_interval(text: str) -> float:
 @app.command()
 def run(
     engine: Annotated[str | None, typer.Option(help="local or spark.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Processes of the local engine.")] = None,
-    chunk_files: Annotated[int | None, typer.Option(help="Files per Delta commit.")] = None,
-    chunk_bytes: Annotated[int | None, typer.Option(help="Landed bytes per commit.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes of the local engine.")
+    ] = None,
+    chunk_files: Annotated[int | None, typer.Option(min=1, help="Files per Delta commit.")] = None,
+    chunk_bytes: Annotated[int | None, typer.Option(min=1, help="Landed bytes per commit.")] = None,
     every: Annotated[str | None, typer.Option(help="Repeat on a schedule, e.g. 5m.")] = None,
-    watch: Annotated[bool, typer.Option(help="Run whenever new files land.")] = False,
-    max_runs: Annotated[int | None, typer.Option(help="Stop after this many runs.")] = None,
+    watch: Annotated[bool, typer.Option(help="Run whenever files land in the raw prefix.")] = False,
+    max_runs: Annotated[int | None, typer.Option(min=1, help="Stop after this many runs.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Merge newly landed files into car_telemetry_flattened, then archive them."""
-    from weir.telemetry.pipeline import job, ledger
+    from weir.telemetry.pipeline import job
     from weir.telemetry.pipeline.engines import make_engine
 
     options = TelemetrySettings()
@@ -123,15 +127,18 @@ def run(
     if name not in ("local", "spark"):
         console.print(f"[red]error:[/] unknown engine {name!r}: use local or spark")
         raise typer.Exit(2)
-    interval = parse_interval(every) if every else (2.0 if watch else None)
+    if every and watch:
+        console.print("[red]error:[/] use either --every (a schedule) or --watch (new files)")
+        raise typer.Exit(2)
+    interval = parse_interval(every) if every else (WATCH_POLL_SECONDS if watch else None)
     with _guard():
         settings, store = _setup()
         runner = make_engine(name, workers or options.workers)
         runs = 0
         try:
             while True:
-                pending = list(store.list(RAW_PREFIX)) if watch else None
-                if not watch or (pending and len(ledger.processed(store, pending)) < len(pending)):
+                # --watch: any file in the raw prefix is work (new, or left by a crash)
+                if not watch or next(iter(store.list(RAW_PREFIX)), None) is not None:
                     bar, update = _progress("merging landed files")
                     with bar:
                         summary = job.run(
@@ -174,8 +181,8 @@ def query(
     with _guard():
         _, store = _setup()
         rows = run_query(store, sql)
-    if json_out:
-        print(json.dumps(rows, default=str))
+    if json_out:  # JSON has no NaN or Infinity: orjson writes them as null
+        print(orjson.dumps(rows, default=str).decode())
         return
     table = RichTable()
     for name in rows[0] if rows else []:
@@ -189,14 +196,15 @@ def sample(
     out: Annotated[Path, typer.Option(help="Folder receiving the event files.")] = Path(
         "samples/telemetry"
     ),
-    events: Annotated[int, typer.Option(help="Stream records to write.")] = 2000,
-    vehicles: Annotated[int, typer.Option(help="Size of the fleet.")] = 20,
+    events: Annotated[int, typer.Option(min=1, help="Stream records to write.")] = 2000,
+    vehicles: Annotated[int, typer.Option(min=1, help="Size of the fleet.")] = 20,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
 ) -> None:
     """Write DynamoDB Streams event files of Smartcar v4-style payloads (messy cases included)."""
     from weir.telemetry.sample import generate
 
-    summary = generate(out, events=events, vehicles=vehicles, seed=seed)
+    with _guard():
+        summary = generate(out, events=events, vehicles=vehicles, seed=seed)
     console.print(f"wrote {summary.files} event files to {out}: {summary.as_dict()}")
 
 
@@ -219,5 +227,7 @@ def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
         "columns": state["columns"],
         "vehicles": state["vehicles"],
         "rescued_rows": state["rescued_rows"],
+        "files_processed": state["files_processed"],
+        "files_pending": state["files_pending"],
         "table_version": state["table_version"],
     }

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from weir.core.errors import BadInputError
+
 ARN = (
     "arn:aws:dynamodb:us-east-1:123456789012:table/chargeminder-car-telemetry/stream/"
     "2025-01-15T00:00:00.000"
@@ -383,7 +385,11 @@ def generate(out: Path, events: int, vehicles: int, seed: int, hours: int = 6) -
         seed: Same seed, same files, byte for byte.
         hours: Time span of recorded_at (several hourly partitions).
     """
+    if out.exists() and not out.is_dir():
+        raise BadInputError("--out must be a folder, not a file", file=str(out))
     out.mkdir(parents=True, exist_ok=True)
+    for earlier in out.glob("events-*.json"):  # a smaller run must not leave older files behind
+        earlier.unlink()
     rng = random.Random(seed ^ 0x5EED)
     summary = SampleSummary()
     batch: list[dict[str, Any]] = []

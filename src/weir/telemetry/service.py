@@ -75,22 +75,30 @@ def status(store: Store) -> dict[str, Any]:
 def query(store: Store, sql: str) -> list[dict[str, Any]]:
     """Run DuckDB SQL over ``car_telemetry_flattened`` and ``vehicle_latest``.
 
+    The tables are scanned lazily (only the columns and files the query needs are read).
+
     Raises:
+        NotFoundError: neither table exists yet.
         BadInputError: the SQL does not parse or names something that does not exist.
     """
     import duckdb
 
+    sources = {TABLE_NAME: tables.flattened(store), LATEST_NAME: tables.latest(store)}
+    present = {name: table for name, table in sources.items() if table.exists()}
+    if not present:
+        raise NotFoundError("no telemetry tables yet: run `weir telemetry run` first")
     connection = duckdb.connect()
     try:
-        sources = {TABLE_NAME: tables.flattened(store), LATEST_NAME: tables.latest(store)}
-        for name, table in sources.items():
-            if table.exists():
-                connection.register(name, table.scan().collect().to_arrow())
+        for name, table in present.items():
+            connection.register(name, table.dataset())
         try:
-            result = connection.execute(sql)
+            relation = connection.sql(sql)
+            if relation is None:  # a statement without a result set
+                return []
+            result = relation.to_arrow_table()
         except duckdb.Error as exc:
             raise BadInputError(f"query failed: {str(exc).splitlines()[0]}") from exc
-        names = [column[0] for column in result.description or []]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        rows: list[dict[str, Any]] = result.to_pylist()
+        return rows
     finally:
         connection.close()

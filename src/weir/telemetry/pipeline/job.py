@@ -39,7 +39,13 @@ LAST_RUN = f"{STATE_PREFIX}/last_run.json"
 
 @dataclass
 class RunSummary:
-    """What one run did (also written to ``telemetry/state/runs/<run_id>.json``)."""
+    """What one run did (also written to ``telemetry/state/runs/<run_id>.json``).
+
+    Counts are of this run's input: ``records`` landed lines read, ``rows_in`` rows flattened
+    from them (a retried delivery counts once per copy), ``rescued_rows`` those of ``rows_in``
+    with ``_rescued_data``, ``rows_merged`` rows inserted or updated in the table. A run that
+    finds nothing to do writes no record, so ``last_run`` stays the last run that did work.
+    """
 
     run_id: str
     engine: str
@@ -154,9 +160,10 @@ def run(
     ended = datetime.now(UTC)
     summary.ended_at = ended.isoformat()
     summary.seconds = round((ended - started).total_seconds(), 3)
-    record = orjson.dumps(summary.as_dict())
-    store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
-    store.put(LAST_RUN, record)
+    if summary.files or summary.recovered:  # an idle tick of --every/--watch leaves no record
+        record = orjson.dumps(summary.as_dict())
+        store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
+        store.put(LAST_RUN, record)
     log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
     return summary
 

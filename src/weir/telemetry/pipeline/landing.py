@@ -213,6 +213,16 @@ def event_files(path: Path) -> list[Path]:
     return files
 
 
+def _read_event(file: Path) -> dict[str, Any]:
+    try:
+        event = orjson.loads(file.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise BadInputError(f"not valid JSON: {exc}", file=str(file)) from exc
+    if not isinstance(event, dict) or not isinstance(event.get("Records"), list):
+        raise BadInputError("event has no Records list", file=str(file), field="Records")
+    return event
+
+
 def replay(
     path: Path,
     store: Store,
@@ -222,18 +232,17 @@ def replay(
 ) -> ReplaySummary:
     """Feed saved DynamoDB Streams events (a file or a folder of them) through :func:`land`.
 
+    Every file is checked before any is landed, so a malformed file lands nothing.
+
     Raises:
         BadInputError: a file is not a JSON event with a Records list (names the file).
     """
     summary = ReplaySummary()
     files = event_files(path)
+    for file in files:
+        _read_event(file)
     for done, file in enumerate(files, start=1):
-        try:
-            event = orjson.loads(file.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise BadInputError(f"not valid JSON: {exc}", file=str(file)) from exc
-        if not isinstance(event, dict) or not isinstance(event.get("Records"), list):
-            raise BadInputError("event has no Records list", file=str(file), field="Records")
+        event = _read_event(file)
         result = land(event, store, now=now)
         summary.events += 1
         summary.records += len(event["Records"])

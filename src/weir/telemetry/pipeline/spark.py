@@ -24,11 +24,14 @@ from weir.telemetry.pipeline.flatten import FileResult
 
 
 def session(master: str = "local[2]") -> Any:
-    """A local SparkSession (or the active one) for weir's telemetry engine."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    """The active SparkSession (a cluster's, as on Databricks) used as it is, else a local one."""
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     return (
         SparkSession.builder.master(master)
         .appName("weir-telemetry")
