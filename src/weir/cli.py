@@ -158,4 +158,10 @@ _register_systems()
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    from weir.core.cli import guard
+
+    try:
+        with guard():  # errors raised outside a command's own guard, e.g. while reading settings
+            app()
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None

@@ -61,3 +61,32 @@ def test_demo_runs_every_available_pipeline(settings: Settings) -> None:
         assert row.split("│")[2].strip() == status
     assert (settings.home / "samples" / "mrv" / "lab" / "calcium.csv").exists()
     assert (settings.home / "weir.db").exists()
+
+
+def _weir(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+    from pathlib import Path
+
+    weir = str(Path(sys.executable).parent / "weir")
+    return subprocess.run(
+        [weir, *args], capture_output=True, text=True, env={**os.environ, **env}, check=False
+    )
+
+
+def test_bad_configuration_is_reported_not_raised(settings: Settings) -> None:
+    level = _weir({"WEIR_LOG_LEVEL": "loud"}, "db", "upgrade")
+    assert (level.returncode, level.stdout) == (2, "")
+    assert level.stderr == (
+        "error: invalid configuration (Settings): log_level: Input should be 'TRACE', 'DEBUG', "
+        "'INFO', 'SUCCESS', 'WARNING', 'ERROR' or 'CRITICAL'\n"
+    )
+    url = _weir({"WEIR_DATABASE_URL": "nonsense"}, "db", "upgrade")
+    assert url.returncode == 2
+    assert url.stderr.startswith("error: WEIR_DATABASE_URL is not a database URL: ")
+    down = _weir(
+        {"WEIR_DATABASE_URL": "postgresql+psycopg://u:secret@127.0.0.1:1/x"}, "db", "upgrade"
+    )
+    assert down.returncode == 1
+    assert down.stderr.startswith("error: database unreachable: connection failed: ")
+    assert "secret" not in down.stderr
+    assert "Traceback" not in level.stderr + url.stderr + down.stderr

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
-from weir.core.errors import WeirError
+from weir.core.cli import guard
 from weir.core.logging import configure_logging
 from weir.core.settings import Settings
 from weir.core.storage import Store
@@ -34,16 +33,6 @@ app = typer.Typer(
 console = Console(stderr=True)
 WATCH_POLL_SECONDS = 2.0
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@contextmanager
-def _guard() -> Iterator[None]:
-    """Map errors to exit codes: 2 for bad input, 1 for anything else."""
-    try:
-        yield
-    except WeirError as exc:
-        console.print(f"[red]error:[/] {exc.message}")
-        raise typer.Exit(2 if 400 <= exc.status < 500 else 1) from exc
 
 
 def _setup() -> tuple[Settings, Store]:
@@ -83,7 +72,7 @@ def replay(
     """Feed saved DynamoDB Streams events through the stream handler's landing step."""
     from weir.telemetry.pipeline.landing import replay as run_replay
 
-    with _guard():
+    with guard():
         _, store = _setup()
         bar, update = _progress("replaying events")
         with bar:
@@ -131,7 +120,7 @@ def run(
         console.print("[red]error:[/] use either --every (a schedule) or --watch (new files)")
         raise typer.Exit(2)
     interval = parse_interval(every) if every else (WATCH_POLL_SECONDS if watch else None)
-    with _guard():
+    with guard():
         settings, store = _setup()
         runner = make_engine(name, workers or options.workers)
         runs = 0
@@ -164,7 +153,7 @@ def status(json_out: JsonOption = False) -> None:
     """Table version, rows, columns, files pending and processed, rescued, dead letters."""
     from weir.telemetry.service import status as read_status
 
-    with _guard():
+    with guard():
         _, store = _setup()
         data = read_status(store)
     _print(data, json_out, "telemetry status")
@@ -178,7 +167,7 @@ def query(
     """Run SQL over the telemetry tables."""
     from weir.telemetry.service import query as run_query
 
-    with _guard():
+    with guard():
         _, store = _setup()
         rows = run_query(store, sql)
     if json_out:  # JSON has no NaN or Infinity: orjson writes them as null
@@ -203,7 +192,7 @@ def sample(
     """Write DynamoDB Streams event files of Smartcar v4-style payloads (messy cases included)."""
     from weir.telemetry.sample import generate
 
-    with _guard():
+    with guard():
         summary = generate(out, events=events, vehicles=vehicles, seed=seed)
     console.print(f"wrote {summary.files} event files to {out}: {summary.as_dict()}")
 
