@@ -111,7 +111,7 @@ def test_sample_and_demo(cli_settings: Settings, tmp_path: Path) -> None:
         "MISSING_CA_READINGS": 3,
         "NO_OPS_DATA": 31,
     }
-    assert summary["qa_findings"] == 175
+    assert summary["qa_findings"] == 295
     again = demo(cli_settings, tmp_path / "demo")
     assert (again["files_loaded"], again["files_unchanged"]) == (0, 12)
     assert again["co2_t"] == summary["co2_t"]

@@ -171,7 +171,7 @@ def test_ph_parser_spikes_and_duplicates(sample_dir: Path) -> None:
     assert len(rejected) == 32
     assert [(r["sampled_at"], r["value"]) for r in spikes] == [
         (dt.datetime(2025, 6, 4, 13, 7), 15.2),
-        (dt.datetime(2025, 6, 10, 3, 41), 14.9),
+        (dt.datetime(2025, 6, 6, 3, 41), 14.9),
     ]
     assert spikes[0]["reject_reason"] == "impossible pH spike 15.2 outside 0–14"
     assert sum("duplicate" in r["flags"] for r in rejected) == 30

@@ -20,7 +20,8 @@ from weir.mrv.pipeline.formula import co2_t_per_day
 from weir.mrv.settings import MrvSettings
 
 EXPECTED_QA = {
-    (1, "duplicate", "warning"): 31,
+    (1, "duplicate", "warning"): 141,
+    (1, "duplicate", "error"): 10,
     (1, "overlap_conflict", "warning"): 6,
     (1, "row_skipped", "info"): 55,
     (2, "missing_day", "error"): 32,
@@ -91,7 +92,7 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
     assert {(f.file, f.rows_loaded, f.rows_rejected) for f in report.files[:3]} == {
         ("lab/calcium.csv", 484, 1),
         ("sensors/ph_PHA1.csv", 19798, 32),
-        ("sensors/ph_PHB1.csv", 19439, 1),
+        ("sensors/ph_PHB1.csv", 20999, 1),
     }
     assert [(c.date, c.loser_file.rsplit("/", 1)[1]) for c in report.conflicts] == [
         ("2025-03-29", "PlantB_Flows_2025-03.xlsx"),
@@ -196,6 +197,19 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
         (dt.date(2025, 6, 4), 1439, 99.93, 1),
     ]
     assert 6.5 < ph[1]["min"] <= ph[1]["mean"] <= ph[1]["max"] < 8.0
+    # PHA1 minutes forwarded into the PHB1 export count once (PHA1's own file wins)
+    (jun7,) = service.ph_daily(
+        engine, service.Filters("PLANT_A", dt.date(2025, 6, 7), dt.date(2025, 6, 7))
+    )
+    assert (jun7["readings"], jun7["coverage_pct"]) == (1440, 100.0)
+    with Session(engine) as session:
+        cross = Counter(
+            r.flags[0]
+            for r in session.scalars(
+                select(LabReading).where(LabReading.reject_reason.like("cross-file %"))
+            )
+        )
+    assert cross == {"duplicate": 110, "conflicting_duplicate": 10}
 
 
 def test_json_columns_are_jsonb_on_postgres(engine: Engine) -> None:

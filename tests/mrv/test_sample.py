@@ -65,3 +65,11 @@ def test_layout_and_messy_cases(sample_dir: Path) -> None:
     ph = (sample_dir / "sensors/ph_PHB1.csv").read_text(encoding="utf-8").splitlines()
     assert ph[0] == "timestamp,sensor_id,ph,temperature_c"
     assert sum(",15.20," in line for line in ph) == 1
+    pha1 = (sample_dir / "sensors/ph_PHA1.csv").read_text(encoding="utf-8").splitlines()
+    stamps = sorted(line.split(",")[0].replace("T", " ") for line in pha1[1:] + ph[1:])
+    assert (stamps[0], stamps[-1]) == ("2025-04-01 00:00:00", "2025-07-31 23:59:00")
+    forwarded = [line for line in ph[1:] if ",PHA1," in line]
+    assert len(forwarded) == 120
+    in_pha1 = {line.split(",")[0]: line.split(",")[2] for line in pha1[1:]}
+    differ = [f for f in forwarded if in_pha1[f.split(",")[0].replace("T", " ")] != f.split(",")[2]]
+    assert len(differ) == 10

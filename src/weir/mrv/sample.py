@@ -45,20 +45,34 @@ PLANT_A_BLANK_FLOW = dt.date(2025, 4, 9)
 PLANT_B_BLANK_FLOW = dt.date(2025, 7, 4)
 #: pH spikes (impossible values) per sensor.
 PH_SPIKES = {
-    "PHA1": ((dt.datetime(2025, 6, 4, 13, 7), 15.2), (dt.datetime(2025, 6, 10, 3, 41), 14.9)),
-    "PHB1": ((dt.datetime(2025, 6, 16, 9, 30), 15.2),),
+    "PHA1": ((dt.datetime(2025, 6, 4, 13, 7), 15.2), (dt.datetime(2025, 6, 6, 3, 41), 14.9)),
+    "PHB1": ((dt.datetime(2025, 5, 9, 9, 30), 15.2),),
 }
-PH_PERIODS = {
-    "PHA1": (dt.datetime(2025, 6, 1), dt.datetime(2025, 6, 15)),
-    "PHB1": (dt.datetime(2025, 6, 8), dt.datetime(2025, 6, 22)),
+#: Probe deployments (start inclusive, end exclusive): each probe is installed for a week at a
+#: time and moved between plants' campaigns, so together they span April–July 2025 while the
+#: files stay small enough to ingest in seconds (4 months × 2 probes every minute would be
+#: ~350 k rows).
+PH_DEPLOYMENTS = {
+    "PHA1": (
+        (dt.datetime(2025, 4, 1), dt.datetime(2025, 4, 8)),
+        (dt.datetime(2025, 6, 1), dt.datetime(2025, 6, 8)),
+    ),
+    "PHB1": (
+        (dt.datetime(2025, 5, 5), dt.datetime(2025, 5, 12)),
+        (dt.datetime(2025, 7, 24), dt.datetime(2025, 8, 1)),
+    ),
 }
 #: pH gaps (start inclusive, end exclusive).
 PH_GAPS = {
     "PHA1": ((dt.datetime(2025, 6, 3, 2), dt.datetime(2025, 6, 3, 8)),),
-    "PHB1": ((dt.datetime(2025, 6, 12, 12), dt.datetime(2025, 6, 13)),),
+    "PHB1": ((dt.datetime(2025, 7, 26, 12), dt.datetime(2025, 7, 27)),),
 }
 #: A re-sent chunk in the PHA1 export: these minutes appear twice.
 PH_RESENT = (dt.datetime(2025, 6, 5, 10, 0), 30)
+#: The shared gateway also forwarded PHA1's buffer into the PHB1 export: these PHA1 minutes
+#: appear in both files; during the second window the forwarded values are off by +0.30.
+PH_FORWARDED = (dt.datetime(2025, 6, 7, 0, 0), 120)
+PH_FORWARDED_OFFSET = ((dt.datetime(2025, 6, 7, 0, 30), 10), 0.30)
 
 
 @dataclass(frozen=True)
@@ -168,33 +182,42 @@ def write_calcium(path: Path, rng: random.Random) -> None:
         writer.writerows(rows)
 
 
+def _in(ts: dt.datetime, window: tuple[dt.datetime, int]) -> bool:
+    return window[0] <= ts < window[0] + dt.timedelta(minutes=window[1])
+
+
 def write_ph(folder: Path, rng: random.Random) -> None:
     """Write two minute-level pH sensor exports with gaps, spikes and overlapping timestamps."""
     folder.mkdir(parents=True, exist_ok=True)
-    for sensor, (start, end) in PH_PERIODS.items():
+    forwarded: list[tuple[dt.datetime, str, float, str]] = []
+    for sensor, deployments in PH_DEPLOYMENTS.items():
         spikes = dict(PH_SPIKES[sensor])
         gaps = PH_GAPS[sensor]
         fmt = "%Y-%m-%d %H:%M:%S" if sensor == "PHA1" else "%Y-%m-%dT%H:%M:%S"
-        rows: list[list[str]] = []
-        ts = start
+        readings: list[tuple[dt.datetime, str, float, str]] = []
         level = 7.2 if sensor == "PHA1" else 7.05
-        while ts < end:
-            if not any(a <= ts < b for a, b in gaps):
-                minute = ts.hour * 60 + ts.minute
-                level += rng.gauss(0, 0.004) - 0.01 * (level - 7.15)
-                value = level + 0.12 * math.sin(2 * math.pi * minute / 1440.0)
-                value = spikes.get(ts, value)
-                temp = 18.0 + 2.0 * math.sin(2 * math.pi * (minute - 300) / 1440.0)
-                rows.append([ts.strftime(fmt), sensor, f"{value:.2f}", f"{temp:.1f}"])
-                if sensor == "PHA1" and PH_RESENT[0] <= ts < PH_RESENT[0] + dt.timedelta(
-                    minutes=PH_RESENT[1]
-                ):
-                    rows.append(list(rows[-1]))
-            ts += dt.timedelta(minutes=1)
+        for start, end in deployments:
+            ts = start
+            while ts < end:
+                if not any(a <= ts < b for a, b in gaps):
+                    minute = ts.hour * 60 + ts.minute
+                    level += rng.gauss(0, 0.004) - 0.01 * (level - 7.15)
+                    value = level + 0.12 * math.sin(2 * math.pi * minute / 1440.0)
+                    value = spikes.get(ts, value)
+                    temp = 18.0 + 2.0 * math.sin(2 * math.pi * (minute - 300) / 1440.0)
+                    readings.append((ts, sensor, round(value, 2), f"{temp:.1f}"))
+                    if sensor == "PHA1" and _in(ts, PH_RESENT):
+                        readings.append(readings[-1])
+                    if sensor == "PHA1" and _in(ts, PH_FORWARDED):
+                        offset = PH_FORWARDED_OFFSET[1] if _in(ts, PH_FORWARDED_OFFSET[0]) else 0
+                        forwarded.append((ts, sensor, round(value + offset, 2), f"{temp:.1f}"))
+                ts += dt.timedelta(minutes=1)
+        if sensor == "PHB1":
+            readings = sorted([*readings, *forwarded], key=lambda r: r[0])
         with (folder / f"ph_{sensor}.csv").open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["timestamp", "sensor_id", "ph", "temperature_c"])
-            writer.writerows(rows)
+            writer.writerows((t.strftime(fmt), s, f"{v:.2f}", c) for t, s, v, c in readings)
 
 
 def _workbook(path: Path) -> xlsxwriter.Workbook:

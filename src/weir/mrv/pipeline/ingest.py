@@ -10,9 +10,10 @@ Rules:
 * A file that cannot be read (or whose parsing fails unexpectedly) is recorded as a ``failed``
   run naming file, sheet, row and column where known; nothing of it is written and the other
   files still load. A bad cell or a short row only rejects its row (kept, with the reason).
-* After loading, operations precedence is recomputed (:mod:`weir.mrv.pipeline.precedence`);
-  the report lists only the conflicts that involve a file this ingest loaded. When nothing was
-  loaded, no table is written.
+* After loading, pH readings repeated across files are resolved
+  (:mod:`weir.mrv.pipeline.ph_overlap`) and operations precedence is recomputed
+  (:mod:`weir.mrv.pipeline.precedence`); the report lists only the conflicts that involve a
+  file this ingest loaded. When nothing was loaded, no table is written.
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ from weir.mrv.models import (
     LabReading,
     PlantOperation,
 )
-from weir.mrv.pipeline import ingest_lab, ingest_ops_a, ingest_ops_b, ingest_ph, precedence
+from weir.mrv.pipeline import (
+    ingest_lab,
+    ingest_ops_a,
+    ingest_ops_b,
+    ingest_ph,
+    ph_overlap,
+    precedence,
+)
 from weir.mrv.pipeline.common import ParsedFile, sha256_file
 from weir.mrv.settings import MrvSettings
 
@@ -276,6 +284,8 @@ def ingest_folder(
     loaded = {f.run_id for f in report.files if f.status == RUN_LOADED}
     if loaded:  # nothing new loaded: nothing to resolve, no table is touched
         with Session(engine) as session, session.begin():
+            if any(f.source == "ph" and f.status == RUN_LOADED for f in report.files):
+                ph_overlap.resolve(session)
             report.conflicts = [
                 c for c in precedence.resolve(session) if {c.winner_run_id, c.loser_run_id} & loaded
             ]
