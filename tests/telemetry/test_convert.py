@@ -37,8 +37,10 @@ def oracle(attribute: dict[str, Any]) -> Any:
 
 def same(ours: Any, theirs: Any) -> bool:
     """Our plain value equals boto3's (Decimals compared exactly, sets as sets)."""
-    if isinstance(theirs, Decimal):
-        return not isinstance(ours, bool) and Decimal(str(ours)) == theirs
+    if isinstance(theirs, Decimal):  # an integer stays int; anything else float or exact text
+        integral = theirs.as_tuple().exponent >= 0  # type: ignore[operator]
+        kinds = (int, str) if integral else (float, str)
+        return type(ours) in kinds and Decimal(str(ours)) == theirs
     if isinstance(theirs, Binary):
         return base64.b64decode(ours) == theirs.value
     if isinstance(theirs, set):
@@ -83,7 +85,8 @@ def test_exact_number_rules() -> None:
     assert type(plain["n_int"]) is int
     assert plain["n_float"] == 12345.67
     assert type(plain["n_float"]) is float
-    assert plain["n_exp"] == 1000.0
+    assert plain["n_exp"] == 1000
+    assert type(plain["n_exp"]) is int
     assert plain["n_big"] == "123456789012345678901234567890"
     assert plain["n_precise"] == "0.1000000000000000000001"
     assert plain["n_max64"] == 18446744073709551615

@@ -5,7 +5,8 @@ DynamoDB streams carry items in the typed wire format (``{"N": "12.5"}``, ``{"M"
 without losing anything:
 
 - ``S`` → str, ``BOOL`` → bool, ``NULL`` → None, ``M`` → dict, ``L`` → list.
-- ``N`` → int when the string is an integer that fits 64 bits (orjson's range); float when the
+- ``N`` → int when the number is an integer (``"42"``, ``"1E+3"``) that fits 64 bits (orjson's
+  range); float when the
   shortest float repr denotes exactly the same decimal number (``"12345.67"`` → 12345.67, so the
   JSON text keeps every digit); otherwise the canonical decimal **string**
   (``"0.1000000000000000000001"``, ``"123456789012345678901234567890"``). No digit is ever
@@ -45,20 +46,24 @@ def number(text: str) -> int | float | str:
         raise ConversionError(f"N value must be a string, got {type(text).__name__}")
     stripped = text.strip()
     if _INT.fullmatch(stripped):
-        value = int(stripped)
-        if _INT64_MIN <= value <= _UINT64_MAX:
-            return value
-        return str(value)
+        return _integer(int(stripped))
     try:
         exact = Decimal(stripped)
     except InvalidOperation:
         raise ConversionError(f"N value {text!r} is not a number") from None
     if not exact.is_finite():
         raise ConversionError(f"N value {text!r} is not a finite number")
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:  # an integer written with an exponent
+        return _integer(int(exact)) if exact.adjusted() < 20 else str(exact)
     as_float = float(exact)
     if as_float != float("inf") and as_float != float("-inf") and Decimal(repr(as_float)) == exact:
         return as_float
     return str(exact)
+
+
+def _integer(value: int) -> int | str:
+    return value if _INT64_MIN <= value <= _UINT64_MAX else str(value)
 
 
 def _binary(value: Any) -> str:
