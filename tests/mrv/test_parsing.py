@@ -353,3 +353,16 @@ def test_calcium_headers_matched_by_content(tmp_path: Path, lines: list[str]) ->
         for r in parsed.records
     ] == [("PLANT_A", "upstream", 40.5, "mg/L", dt.date(2025, 4, 1), "valid")]
     assert parsed.details["header_row"] == len(lines) - 1
+
+
+def test_pandera_import_does_not_load_pyspark() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from weir.mrv.pipeline.schemas import _pandera; pa = _pandera(); "
+        "print(sorted(m for m in sys.modules if m.startswith('pyspark')), "
+        "'pyspark.pandas' in sys.modules, pa.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "False", "pandera.polars"]

@@ -8,6 +8,7 @@ the failing rows are kept, marked ``rejected`` with every check that failed.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -22,10 +23,26 @@ SPIKE_REASON = "impossible pH spike"
 
 
 def _pandera() -> Any:
-    """pandera's polars API; its import pulls pyspark, whose pandas warning is noise here."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        import pandera.polars as pa
+    """pandera's polars API, imported without pyspark.
+
+    On import pandera tries ``import pyspark.pandas`` (``external_config.
+    _set_pyspark_environment_variables``) when pyspark is installed, which loads ~90 pyspark
+    modules and warns about pandas ≥ 3: seconds at every ``weir mrv ingest`` for nothing the
+    polars API uses. Blocking that one module makes the import raise ImportError, which pandera
+    catches; the block is lifted right after, so Spark users elsewhere are unaffected.
+    """
+    if "pandera.polars" in sys.modules:
+        return sys.modules["pandera.polars"]
+    blocked = "pyspark.pandas" not in sys.modules
+    if blocked:
+        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            import pandera.polars as pa
+    finally:
+        if blocked:
+            del sys.modules["pyspark.pandas"]
     return pa
 
 
