@@ -8,6 +8,8 @@ Run: ``uv run python benchmarks/telemetry_e2e.py [RECORDS]`` (default 100,000).
    files: wall time and peak RSS of its whole process tree (sampled every 20 ms with psutil).
 3. Discovery: 1,000 new files in ``telemetry/raw`` while the ledger holds 100,000 processed
    files and ``telemetry/archive`` holds 100,000 archived ones: time to list and check.
+4. Memory against input size: the job over half and over all of the files with 64 MiB chunks
+   (both inputs span several chunks): peak RSS of each.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 from loguru import logger
@@ -88,6 +91,33 @@ def discovery(workdir: Path) -> float:
     return seconds
 
 
+def job(home: Path, *options: str) -> tuple[float, int, dict[str, Any]]:
+    """``weir telemetry run --json`` over the files in `home`: (wall s, peak RSS, summary)."""
+    env = {**os.environ, "WEIR_HOME": str(home), "WEIR_TELEMETRY_WORKERS": "2"}
+    child = subprocess.Popen(
+        [str(Path(sys.executable).parent / "weir"), "telemetry", "run", "--json", *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=(home / "job.log").open("wb"),
+    )
+    seconds, rss = peak_rss(child)
+    assert child.stdout is not None
+    output = child.stdout.read()
+    if child.returncode != 0:
+        raise SystemExit((home / "job.log").read_text()[-3000:])
+    summary: dict[str, Any] = json.loads(output)
+    return seconds, rss, summary
+
+
+def landed_copy(source: Path, target: Path, files: list[ObjectMeta]) -> Path:
+    """A fresh WEIR_HOME holding copies of the landed `files` of `source`."""
+    for meta in files:
+        path = target / "store" / meta.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / "store" / meta.path, path)
+    return target
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     logger.remove()
@@ -103,19 +133,13 @@ def main() -> None:
     raw = list(store.list("telemetry/raw"))
     raw_mb = sum(meta.size for meta in raw) / 1e6
     del events
-    env = {**os.environ, "WEIR_HOME": str(settings.home), "WEIR_TELEMETRY_WORKERS": "2"}
-    child = subprocess.Popen(
-        [str(Path(sys.executable).parent / "weir"), "telemetry", "run", "--json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=(workdir / "job.log").open("wb"),
-    )
-    job_s, rss = peak_rss(child)
-    assert child.stdout is not None
-    output = child.stdout.read()
-    if child.returncode != 0:
-        raise SystemExit((workdir / "job.log").read_text()[-3000:])
-    summary = json.loads(output)
+    # memory against input size, at a chunk size both inputs exceed: it should stay flat
+    small = 64 * 2**20
+    flat = [
+        job(landed_copy(settings.home, workdir / f"flat{n}", raw[:n]), "--chunk-bytes", str(small))
+        for n in (len(raw) // 2, len(raw))
+    ]
+    job_s, rss, summary = job(settings.home)
     assert summary["files"] == len(raw), summary
     assert list(store.list("telemetry/raw")) == []
     discovery_s = discovery(workdir)
@@ -130,6 +154,12 @@ def main() -> None:
         "≤ 15 s",
     )
     table.add_row("job peak RSS (process tree)", f"{rss / 2**20:,.0f} MiB", "≤ 1.5 GB")
+    for seconds, peak, run in flat:
+        table.add_row(
+            f"job peak RSS, {run['files']} files, --chunk-bytes 64 MiB",
+            f"{peak / 2**20:,.0f} MiB ({run['chunks']} commits, {seconds:.1f} s)",
+            "flat as input grows",
+        )
     table.add_row(
         f"discovery: {NEW:,} new among {PROCESSED:,} processed",
         f"{discovery_s:.2f} s",
