@@ -222,7 +222,7 @@ def test_every_reason_of_a_row_is_kept(tmp_path: Path) -> None:
             "plant_id PLANT A fails str_matches('^[A-Z][A-Z0-9_]*$'); "
             "location sideways fails isin(['upstream', 'downstream']); "
             "value -3.0 fails greater_than_or_equal_to(0.0)",
-            ["unparseable_date", "invalid", "out_of_range"],
+            ["unparseable_date", "invalid_plant_id", "invalid_location", "out_of_range_value"],
         ),
         ("c.csv row 3, column 'value': not a number: 'abc'", ["unparseable_value"]),
     ]

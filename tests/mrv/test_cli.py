@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from weir.core.settings import Settings
 from weir.mrv.cli import app, demo, sample
 from weir.mrv.models import RESULT_COLUMNS
+from weir.mrv.pipeline.formula import co2_t_per_day
 
 runner = CliRunner()
 
@@ -29,7 +30,10 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def test_ingest_calculate_report(cli_settings: Settings, tiny_dir: Path) -> None:
+def test_ingest_calculate_report(
+    cli_settings: Settings, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
     code, out = run("ingest", str(tiny_dir), "--json")
     assert code == 0
     assert [f["status"] for f in json.loads(out)["files"]] == ["loaded", "loaded"]
@@ -64,7 +68,46 @@ def test_ingest_calculate_report(cli_settings: Settings, tiny_dir: Path) -> None
     assert totals[0]["conservative_t"] < totals[0]["mc_mean_t"]
     code, out = run("report")
     assert code == 0
-    assert "PLANT_A" in out
+    day1 = co2_t_per_day(10.0, 1.0)
+    assert table_rows(out) == [
+        [
+            "PLANT_A",
+            "2025-04-01",
+            "40",
+            "50",
+            "10",
+            "1",
+            f"{day1:.6g}",
+            "VALID",
+            "",
+            "seed-formula-1",
+            "1",
+            "0.03",
+            "0.05",
+            "10000",
+            "20250401",
+            "16",
+        ],
+        [
+            "PLANT_A",
+            "2025-04-02",
+            "42",
+            "47",
+            "5",
+            "2",
+            f"{co2_t_per_day(5.0, 2.0):.6g}",
+            "VALID",
+            "",
+            "seed-formula-1",
+            "1",
+            "0.03",
+            "0.05",
+            "10000",
+            "20250401",
+            "16",
+        ],
+        ["PLANT_A", "all", "2", "2", "0", "0", f"{2 * day1:.6g}", "0.0831874", "0.0655649"],
+    ]
     code, out = run("qa", "--json")
     assert code == 0
     assert json.loads(out)["counts"] == [
@@ -72,15 +115,79 @@ def test_ingest_calculate_report(cli_settings: Settings, tiny_dir: Path) -> None
     ]
 
 
-def test_exit_codes(settings: Settings, tiny_dir: Path, tmp_path: Path) -> None:
-    assert run("ingest", str(tmp_path / "missing"))[0] == 2
-    code, _ = run("report", "--flag", "BOGUS")
-    assert code == 2
-    assert run("report", "--from", "April")[0] == 2
+def run_err(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+LAYOUT = "lab/*.csv, sensors/ph_*.csv, ops/plant_a/*.xls*, ops/plant_b/*.xls*"
+
+
+def test_bad_input_exits_2_with_the_reason_on_stderr(
+    cli_settings: Settings, tiny_dir: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing"
+    assert run_err("ingest", str(missing), "--json") == (2, "", f"not a folder: {missing}\n")
+    empty = tmp_path / "empty"
+    (empty / "lab").mkdir(parents=True)
+    (empty / "lab" / "readme.txt").write_text("no data", encoding="utf-8")
+    assert run_err("ingest", str(empty)) == (
+        2,
+        "",
+        f"no MRV input files in {empty}; expected {LAYOUT} under that folder\n",
+    )
+    assert run_err("report", "--flag", "BOGUS") == (
+        2,
+        "",
+        "unknown quality flag BOGUS; use one of VALID, INVALID, NO_OPS_DATA, INVALID_FLOW, "
+        "MISSING_CA_READINGS (field flag)\n",
+    )
+    assert run_err("report", "--from", "2025-05-02", "--to", "2025-05-01", "--json") == (
+        2,
+        "",
+        "--from 2025-05-02 is later than --to 2025-05-01\n",
+    )
+    code, _, err = run_err("report", "--from", "April")
+    assert (code, "Invalid value for '--from'" in err) == (2, True)
+    assert run_err("ingest", str(tiny_dir), "--json")[0] == 0
+    assert run_err("calculate", "--json")[0] == 0
+    assert run_err("report", "--plant", "PLANT_Z", "--json") == (
+        2,
+        "",
+        "unknown plant PLANT_Z; known plants: PLANT_A\n",
+    )
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The body rows of a rich table as cell lists."""
+    return [
+        [c.strip() for c in line.split("│")[1:-1]]
+        for line in out.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def test_failed_file_row(
+    settings: Settings, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
     (tiny_dir / "ops" / "plant_a" / "zz.xlsx").write_text("not excel", encoding="utf-8")
     code, out = run("ingest", str(tiny_dir))
     assert code == 1
-    assert "failed" in out
+    assert table_rows(out) == [
+        ["lab/calcium.csv", "loaded", "4", "4", "0", "0", ""],
+        ["ops/plant_a/a.xlsx", "loaded", "3", "2", "0", "1", ""],
+        [
+            "ops/plant_a/zz.xlsx",
+            "failed",
+            "0",
+            "0",
+            "0",
+            "0",
+            "cannot read workbook: ZipError: invalid Zip archive: Could not find EOCD (file "
+            "ops/plant_a/zz.xlsx)",
+        ],
+    ]
 
 
 def test_conflicts_reported_only_when_this_ingest_loaded_them(

@@ -143,8 +143,8 @@ def test_calcium_rejections_keep_the_row(tmp_path: Path) -> None:
     got = [(r["source_row"], r["status"], r["flags"]) for r in parsed.records]
     assert got == [
         (2, "rejected", ["unparseable_value"]),
-        (3, "rejected", ["out_of_range"]),
-        (4, "rejected", ["invalid"]),
+        (3, "rejected", ["out_of_range_value"]),
+        (4, "rejected", ["invalid_location"]),
         (5, "valid", []),
         (6, "rejected", ["conflicting_duplicate"]),
     ]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
+from weir.core.db import MIGRATIONS_DIR, discover_version_locations, make_engine
 from weir.mrv import service
 from weir.mrv.models import IngestionRun, LabReading, MrvResult, PlantOperation, QaFinding
 from weir.mrv.pipeline import ingest as ingest_module
@@ -364,3 +365,20 @@ def test_migrations_match_models(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_mrv_head_constant_matches_the_revision_files(tmp_path: Path) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", ":".join(discover_version_locations()))
+    heads = ScriptDirectory.from_config(config).get_revisions("mrv@head")
+    assert [h.revision for h in heads] == [service.MRV_HEAD]
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    engine = make_engine(url)
+    service.ensure_migrated(engine)  # a fresh database is migrated
+    assert "mrv_results" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -20,6 +20,8 @@ MESSY_EXTRA = {
     (3, "foreign_key", "error"),
     (3, "flow_consistency", "warning"),
     (3, "range", "error"),
+    (3, "schema", "error"),
+    (2, "required_field", "error"),
 }
 
 
@@ -52,6 +54,7 @@ def test_messy_data_triggers_each_check(
         "S3,PLANT_A,downstream,calcium,51.0,mg/L,2025-04-01,re-run",
         "S4,PLANT_A,upstream,calcium,-2,mg/L,2025-04-02,",
         "S5,PLANT_A,downstream,calcium,n/a,mg/L,2025-04-02,",
+        "S6,PLANT_A,sideways,calcium,45.0,mg/L,2025-04-02,",
     ]
     (root / "lab" / "calcium.csv").write_bytes("\n".join(lines).encode("cp1252"))
     (root / "sensors").mkdir()
@@ -64,6 +67,7 @@ def test_messy_data_triggers_each_check(
             ["Date", "Effluent Flow (MGD)", "Max Effluent Flow (MGD)", "Min Effluent Flow (MGD)"],
             [dt.date(2025, 4, 1), 3.0, 2.0, 1.0],
             [dt.date(2025, 4, 2), "broken", 2.0, 1.0],
+            [None, 2.5, 3.0, 1.0],
         ],
     )
     service.ingest(engine, root, mrv_settings)
@@ -76,7 +80,23 @@ def test_messy_data_triggers_each_check(
         (3, "foreign_key", "error"): 1,
         (3, "flow_consistency", "warning"): 1,
         (3, "range", "error"): 1,
+        (3, "schema", "error"): 1,
+        (2, "required_field", "error"): 1,
     }
+    by_check = {f["check"]: f for f in service.findings(engine)}
+    schema, required = by_check["schema"], by_check["required_field"]
+    assert (schema["file"], schema["row"], schema["column"], schema["message"]) == (
+        "lab/calcium.csv",
+        7,
+        "location",
+        "location sideways fails isin(['upstream', 'downstream'])",
+    )
+    assert (required["file"], required["row"], required["column"], required["message"]) == (
+        "ops/plant_a/a.xlsx",
+        4,
+        "date",
+        "date None fails not_nullable",
+    )
     parse = [f for f in service.findings(engine) if f["check"] == "parse"]
     assert sorted((f["file"], f["row"], f["column"]) for f in parse) == [
         ("lab/calcium.csv", 6, "value"),

@@ -67,6 +67,32 @@ def test_page_headless(loaded: Settings) -> None:
     assert [c.value for c in app.caption] == ["Showing 1 of 244 plant-days."]
 
 
+def test_date_range_filter_changes_the_kpis(loaded: Settings) -> None:
+    import datetime as dt
+
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_string(PAGE_SCRIPT, default_timeout=60)
+    app.run()
+    app.sidebar.date_input[0].set_value((dt.date(2025, 4, 1), dt.date(2025, 4, 30))).run()
+    assert not app.exception
+    assert [m.value for m in app.metric] == ["9.612", "9.137", "58", "0", "2"]
+    assert [c.value for c in app.caption] == ["Showing 60 of 244 plant-days."]
+
+
+def test_new_results_show_at_the_next_rerun(loaded: Settings) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_string(PAGE_SCRIPT, default_timeout=60)
+    app.run()
+    assert [m.value for m in app.metric][:2] == ["33.768", "32.867"]
+    engine = make_engine(loaded.database_url)
+    service.calculate(engine, MrvSettings(mol_co2_per_mol_ca=2.0))  # `weir mrv calculate`
+    engine.dispose()
+    app.run()
+    assert [m.value for m in app.metric] == ["67.536", "65.734", "204", "3", "37"]
+
+
 def test_page_without_results(settings: Settings) -> None:
     from streamlit.testing.v1 import AppTest
 

@@ -26,7 +26,19 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Carbon-removal MRV: ingest, QA/QC, calculate, report.", no_args_is_help=True
 )
-console = Console()
+
+
+def _console() -> Console:
+    """A console for this command's output (built per call: width follows ``COLUMNS``)."""
+    return Console()
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print a bad-input message to stderr (so ``--json`` output stays valid); exit code 2."""
+    typer.echo(message, err=True)
+    return typer.Exit(2)
+
+
 NO_WRAP = {"plant_id", "date", "period", "status", "level"}
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -49,8 +61,9 @@ def _engine(settings: Settings | None = None) -> tuple[Engine, Settings]:
     if settings is None:
         settings = Settings()
         configure_logging(settings, json_path=settings.home / "logs" / "mrv.jsonl")
-    service.migrate(settings.database_url)
-    return make_engine(settings.database_url), settings
+    engine = make_engine(settings.database_url)
+    service.ensure_migrated(engine)
+    return engine, settings
 
 
 def _dump(data: Any) -> str:
@@ -91,10 +104,14 @@ def ingest(
     from weir.mrv.settings import MrvSettings
 
     if not folder.is_dir():
-        console.print(f"[red]not a folder: {folder}[/red]")
-        raise typer.Exit(2)
-    engine, _ = _engine()
+        raise _fail(f"not a folder: {folder}")
     total = service.count_inputs(folder)
+    if total == 0:
+        raise _fail(
+            f"no MRV input files in {folder}; expected {service.expected_layout()} "
+            "under that folder"
+        )
+    engine, _ = _engine()
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
         task = progress.add_task("ingesting", total=total)
         report, qa_counts = service.ingest(
@@ -113,7 +130,7 @@ def ingest(
             )
         )
     else:
-        console.print(
+        _console().print(
             _table(
                 "MRV ingest",
                 files,
@@ -129,7 +146,7 @@ def ingest(
             )
         )
         if report.conflicts:
-            console.print(
+            _console().print(
                 f"{len(report.conflicts)} overlapping-file conflicts resolved "
                 "(latest revision wins); see `weir mrv qa`."
             )
@@ -153,11 +170,11 @@ def calculate(as_json: JsonOpt = False) -> None:
             )
         )
         return
-    console.print(
+    _console().print(
         f"{summary.days} plant-days: "
         + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_flag.items()))
     )
-    console.print(
+    _console().print(
         _table(
             "CO₂ removal totals (t)",
             rows,
@@ -192,7 +209,7 @@ def qa_command(
     if as_json:
         print(_dump({"counts": counts, "findings": service.findings(engine, level=level)}))
         return
-    console.print(_table("QA/QC findings", counts, ["level", "check", "severity", "count"]))
+    _console().print(_table("QA/QC findings", counts, ["level", "check", "severity", "count"]))
 
 
 def _filters(
@@ -200,6 +217,8 @@ def _filters(
 ) -> Any:
     from weir.mrv.service import QUALITY_FLAGS, Filters
 
+    if start and end and start > end:
+        raise BadInputError(f"--from {start:%Y-%m-%d} is later than --to {end:%Y-%m-%d}")
     flags = tuple(f.upper() for f in flag or [])
     unknown = [f for f in flags if f not in QUALITY_FLAGS]
     if unknown:
@@ -228,12 +247,15 @@ def report(
     from weir.mrv.models import RESULT_COLUMNS
     from weir.mrv.settings import MrvSettings
 
+    plant = plant.upper() if plant else None
     try:
         filters = _filters(plant, start, end, flag)
     except BadInputError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(2) from None
+        raise _fail(exc.message) from None
     engine, _ = _engine()
+    known = service.plants(engine)
+    if plant is not None and plant not in known:
+        raise _fail(f"unknown plant {plant}; known plants: {', '.join(known) or 'none'}")
     rows = service.results(engine, filters)
     totals = service.totals(rows, MrvSettings(), by_month=by_month)
     if totals_only:
@@ -246,8 +268,8 @@ def report(
     else:
         if not totals_only:
             columns = [c for c in RESULT_COLUMNS if c != "lineage"]
-            console.print(_table("MRV results", rows, columns))
-        console.print(
+            _console().print(_table("MRV results", rows, columns))
+        _console().print(
             _table(
                 "Totals (t CO₂, VALID days)",
                 totals,
@@ -274,7 +296,7 @@ def sample(
     from weir.mrv.sample import generate
 
     files = generate(out, seed)
-    console.print(f"wrote {len(files)} MRV sample files under {out}")
+    _console().print(f"wrote {len(files)} MRV sample files under {out}")
 
 
 def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:

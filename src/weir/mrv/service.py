@@ -13,20 +13,23 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from weir.core.db import discover_version_locations, upgrade
 from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
 from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
-from weir.mrv.pipeline.ingest import IngestReport, discover, ingest_folder
 from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
 from weir.mrv.pipeline.qaqc import run_qa
 from weir.mrv.pipeline.uncertainty import monte_carlo_total
 from weir.mrv.pipeline.validation import INVALID, QUALITY_FLAGS, SKIPPED_FLAGS, VALID
 from weir.mrv.settings import MrvSettings
+
+if TYPE_CHECKING:
+    from weir.mrv.pipeline.ingest import IngestReport
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,39 @@ __all__ = ["QUALITY_FLAGS", "Filters", "count_inputs"]
 
 def count_inputs(folder: Path) -> int:
     """How many known input files ``folder`` holds."""
+    from weir.mrv.pipeline.ingest import discover
+
     return sum(1 for _ in discover(folder))
+
+
+def expected_layout() -> str:
+    """The input files ``ingest`` looks for, as folder patterns."""
+    from weir.mrv.pipeline.ingest import SOURCES
+
+    return ", ".join(pattern for _, pattern, _, _ in SOURCES)
+
+
+#: The head of the MRV Alembic branch (a test checks it against the revision files).
+MRV_HEAD = "mrv_0002"
 
 
 def migrate(database_url: str) -> None:
     """Bring the MRV tables to the latest revision (Alembic, never drop and recreate)."""
     upgrade(database_url, discover_version_locations())
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Migrate unless the database already records the MRV head (one cheap query instead of
+    loading Alembic's scripts on every command)."""
+    try:
+        with engine.connect() as connection:
+            heads = set(
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            )
+    except DBAPIError:  # no alembic_version table yet
+        heads = set()
+    if MRV_HEAD not in heads:
+        migrate(engine.url.render_as_string(hide_password=False))
 
 
 def ingest(
@@ -59,6 +89,8 @@ def ingest(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[IngestReport, dict[str, int]]:
     """Ingest a folder, then run the QA pass; return the report and QA counts."""
+    from weir.mrv.pipeline.ingest import ingest_folder  # the parsers: only when ingesting
+
     report = ingest_folder(engine, folder, settings, progress)
     return report, run_qa(engine)
 
@@ -227,6 +259,21 @@ def ph_daily(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any
     with Session(engine) as session:
         days: list[PhDay] = daily_ph(session, filters.plant, filters.start, filters.end)
     return [asdict(d) for d in days]
+
+
+def change_stamp(engine: Engine) -> tuple[Any, ...]:
+    """A cheap fingerprint of the data the dashboard shows: it changes with every ingest,
+    calculation or QA pass that writes something (latest run and its end, latest result
+    calculation, latest finding)."""
+    with Session(engine) as session:
+        runs = session.execute(
+            select(func.max(IngestionRun.id), func.max(IngestionRun.ended_at))
+        ).one()
+        result = session.execute(
+            select(func.max(MrvResult.id), func.max(MrvResult.calculated_at))
+        ).one()
+        finding = session.execute(select(func.max(QaFinding.id), func.count(QaFinding.id))).one()
+    return (*runs, *result, *finding)
 
 
 def plants(engine: Engine) -> list[str]:

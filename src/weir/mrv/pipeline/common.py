@@ -99,12 +99,20 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_datetime(text: str) -> dt.datetime:
-    """A naive timestamp from text in one of :data:`DATETIME_FORMATS` (a trailing Z is UTC).
+    """A naive timestamp from ISO 8601 text or one of :data:`DATETIME_FORMATS` (a trailing Z or
+    an offset is converted to UTC).
 
     Raises:
         ValueError: the text is no timestamp.
     """
     text = text.strip().removesuffix("Z")
+    if len(text) >= 16 and text[4] == "-" and text[10] in " T":  # ISO 8601: the fast path
+        try:
+            stamp = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:  # an offset is converted to naive UTC, like a trailing Z
+            return stamp.astimezone(dt.UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
     for fmt in DATETIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)

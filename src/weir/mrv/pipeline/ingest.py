@@ -134,13 +134,15 @@ def _load(
         )
         .values(status=RUN_SUPERSEDED, superseded_by_run_id=run.id)
     )
-    rows = []
-    for rec in parsed.records:
-        row = {k: v for k, v in rec.items() if not k.startswith("_")}
-        row.update(source_file=rel, file_sha256=sha, ingestion_run_id=run.id)
-        rows.append(row)
-    if rows:
-        session.execute(insert(model), rows)
+    lineage = {"source_file": rel, "file_sha256": sha, "ingestion_run_id": run.id}
+    table = model.__table__
+    names = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}  # attr → column
+    rows = [
+        {names[k]: v for k, v in rec.items() if not k.startswith("_")} | lineage
+        for rec in parsed.records
+    ]
+    if rows:  # Core executemany: no ORM unit-of-work per row
+        session.connection().execute(insert(table), rows)
 
 
 def ingest_file(

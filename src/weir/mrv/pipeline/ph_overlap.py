@@ -25,6 +25,7 @@ from weir.mrv.models import REJECTED, VALID, LabReading
 
 PREFIX = "cross-file "
 DUP_FLAGS = ("duplicate", "conflicting_duplicate")
+CHUNK = 500
 
 
 def _rank(row: Any) -> tuple[int, str, int]:
@@ -61,16 +62,16 @@ def resolve(session: Session) -> int:
     )
     marked = and_(LabReading.status == REJECTED, LabReading.reject_reason.like(f"{PREFIX}%"))
     candidate = and_(live, or_(LabReading.status == VALID, marked))
-    keys = (
-        select(LabReading.plant_id, LabReading.location, LabReading.sampled_at)
+    keys = session.execute(
+        select(LabReading.plant_id, LabReading.sampled_at)
         .where(candidate)
         .group_by(LabReading.plant_id, LabReading.location, LabReading.sampled_at)
         .having(func.count(func.distinct(LabReading.source_file)) > 1)
-        .subquery()
-    )
+    ).all()
     sensor = LabReading.meta["sensor_id"].as_string().label("sensor")
     columns = (
         LabReading.id,
+        LabReading.plant_id,
         LabReading.sampled_at,
         LabReading.value,
         LabReading.source_file,
@@ -79,18 +80,16 @@ def resolve(session: Session) -> int:
         LabReading.flags,
         sensor,
     )
-    rows = session.execute(
-        select(*columns)
-        .join(
-            keys,
-            and_(
-                LabReading.plant_id == keys.c.plant_id,
-                LabReading.location.is_not_distinct_from(keys.c.location),
-                LabReading.sampled_at == keys.c.sampled_at,
-            ),
+    wanted = {(plant, at) for plant, at in keys}
+    stamps = sorted({at for _, at in keys if at is not None})
+    rows = [
+        row
+        for i in range(0, len(stamps), CHUNK)
+        for row in session.execute(
+            select(*columns).where(candidate, LabReading.sampled_at.in_(stamps[i : i + CHUNK]))
         )
-        .where(candidate)
-    ).all()
+        if (row.plant_id, row.sampled_at) in wanted
+    ]
     groups: dict[tuple[str, dt.datetime], list[Any]] = {}
     for row in rows:
         groups.setdefault((row.sensor, row.sampled_at), []).append(row)

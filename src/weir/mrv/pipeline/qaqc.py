@@ -34,6 +34,13 @@ from weir.mrv.pipeline.ph_stats import MIN_COVERAGE_PCT, daily_ph
 from weir.mrv.pipeline.precedence import COMPARED
 
 Finding = dict[str, Any]
+#: Flag prefix → (level, check, severity); the rest of the flag names the column.
+PREFIX_CHECKS: dict[str, tuple[int, str, str]] = {
+    "unparseable_": (1, "parse", "error"),
+    "missing_": (2, "required_field", "error"),
+    "out_of_range_": (3, "range", "error"),
+    "invalid_": (3, "schema", "error"),
+}
 #: Row flag → (level, check, severity).
 FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
     "duplicate": (1, "duplicate", "warning"),
@@ -46,8 +53,6 @@ FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
     "missing_effluent_flow": (2, "required_field", "error"),
     "missing_date": (2, "required_field", "error"),
     "spike": (3, "range", "error"),
-    "out_of_range": (3, "range", "error"),
-    "invalid": (3, "schema", "error"),
     "unknown_sensor": (3, "foreign_key", "error"),
     "converted_from_g_per_l": (3, "unit_converted", "info"),
     "flow_outside_min_max": (3, "flow_consistency", "warning"),
@@ -115,10 +120,19 @@ def _run_findings(session: Session) -> Iterable[Finding]:
 def _flag_column(flag: str) -> str | None:
     if flag in FLAG_COLUMNS:
         return FLAG_COLUMNS[flag]
-    for prefix in ("unparseable_", "missing_"):
+    for prefix in PREFIX_CHECKS:
         if flag.startswith(prefix):
             return flag.removeprefix(prefix)
-    return "value" if flag in {"out_of_range", "invalid", "duplicate"} else None
+    return "value" if flag in {"duplicate", "conflicting_duplicate"} else None
+
+
+def _flag_check(flag: str) -> tuple[int, str, str]:
+    if flag in FLAG_CHECKS:
+        return FLAG_CHECKS[flag]
+    for prefix, check in PREFIX_CHECKS.items():
+        if flag.startswith(prefix):
+            return check
+    return (3, flag, "warning")
 
 
 def _row_findings(session: Session) -> Iterable[Finding]:
@@ -132,9 +146,7 @@ def _row_findings(session: Session) -> Iterable[Finding]:
         day = row.sample_date if isinstance(row, LabReading) else row.date
         value = row.value if isinstance(row, LabReading) else row.eff_flow_actual_mgd
         for flag in row.flags or []:
-            level, check, severity = FLAG_CHECKS.get(flag, (3, flag, "warning"))
-            if flag.startswith("unparseable_"):
-                level, check, severity = 1, "parse", "error"
+            level, check, severity = _flag_check(flag)
             message = row.reject_reason if row.status != VALID and row.reject_reason else flag
             if flag == "converted_from_g_per_l":
                 message = "result reported in g/L, converted to mg/L (× 1000)"

@@ -12,8 +12,6 @@ import sys
 import warnings
 from typing import Any
 
-import polars as pl
-
 from weir.mrv.pipeline.common import reject
 from weir.mrv.settings import MrvSettings
 
@@ -47,6 +45,8 @@ def _pandera() -> Any:
 
 
 def _schemas(settings: MrvSettings) -> dict[str, Any]:
+    import polars as pl
+
     pa = _pandera()
 
     flow = [pa.Check.ge(0.0), pa.Check.le(settings.max_plausible_flow_mgd)]
@@ -108,6 +108,8 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
     Returns:
         The number of records this validation rejected that were not rejected before.
     """
+    import polars as pl
+
     pa = _pandera()
     schema = _schemas(settings)[kind]
     candidates = records
@@ -134,7 +136,8 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
             continue
         if record["status"] != "rejected":
             rejected += 1
-        flag = _FLAGS.get((kind, column), "out_of_range" if "than" in case["check"] else "invalid")
+        kind_of = "out_of_range" if "than" in case["check"] else "invalid"
+        flag = _FLAGS.get((kind, column), f"{kind_of}_{column}")
         if case["check"] == "not_nullable":
             flag = "missing_" + str(column)
         reason = f"{column} {case['failure_case']!s} fails {case['check']}"

@@ -29,9 +29,10 @@ def _engine(url: str) -> Any:
     return make_engine(url)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load(url: str) -> dict[str, list[dict[str, Any]]]:
-    """Everything the page shows, read at most once a minute per database."""
+@st.cache_data(max_entries=4, show_spinner=False)
+def load(url: str, stamp: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Everything the page shows, read again whenever the database's change ``stamp``
+    (:func:`weir.mrv.service.change_stamp`) moves, so new results show at the next rerun."""
     engine = _engine(url)
     return {
         "results": service.results(engine),
@@ -104,7 +105,7 @@ def _charts(rows: list[dict[str, Any]], ph_days: list[dict[str, Any]]) -> None:
 def render() -> None:
     """Draw the MRV dashboard."""
     settings = Settings()
-    data = load(settings.database_url)
+    data = load(settings.database_url, service.change_stamp(_engine(settings.database_url)))
     results = data["results"]
     st.title("Carbon-removal MRV")
     if not results:
