@@ -49,6 +49,8 @@ from weir.mrv.pipeline import (
 from weir.mrv.pipeline.common import ParsedFile, sha256_file
 from weir.mrv.settings import MrvSettings
 
+#: Parser bookkeeping on a record that is not a column.
+PRIVATE_KEYS = ("_unparsed", "_failed_columns")
 Parser = Callable[[Path, str, MrvSettings], ParsedFile]
 #: (source, glob under the ingest folder, parser, target model).
 SOURCES: tuple[tuple[str, str, Parser, type[LabReading] | type[PlantOperation]], ...] = (
@@ -135,14 +137,19 @@ def _load(
         .values(status=RUN_SUPERSEDED, superseded_by_run_id=run.id)
     )
     lineage = {"source_file": rel, "file_sha256": sha, "ingestion_run_id": run.id}
-    table = model.__table__
-    names = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}  # attr → column
-    rows = [
-        {names[k]: v for k, v in rec.items() if not k.startswith("_")} | lineage
-        for rec in parsed.records
-    ]
+    renamed = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}
+    renamed = {k: v for k, v in renamed.items() if k != v}  # attribute ≠ column (meta)
+    rows = []
+    for rec in parsed.records:
+        row = rec | lineage
+        for key in PRIVATE_KEYS:
+            row.pop(key, None)
+        for attr, column in renamed.items():
+            if attr in row:
+                row[column] = row.pop(attr)
+        rows.append(row)
     if rows:  # Core executemany: no ORM unit-of-work per row
-        session.connection().execute(insert(table), rows)
+        session.connection().execute(insert(model.__table__), rows)
 
 
 def ingest_file(

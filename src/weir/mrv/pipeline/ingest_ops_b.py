@@ -49,8 +49,9 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     Raises:
         FileReadError: unreadable workbook or no recognisable header.
     """
-    result = parse_ops_workbook(path, display, PLANT_ID, "ops_b", settings)
-    sheet = next(s for s in read_workbook(path, display) if s.name == result.details["sheet"])
+    sheets = read_workbook(path, display)
+    result = parse_ops_workbook(path, display, PLANT_ID, "ops_b", settings, sheets)
+    sheet = next(s for s in sheets if s.name == result.details["sheet"])
     header_at = int(result.details["header_row"]) - sheet.first_row
     titles = [str(c) for row in sheet.rows[:header_at] for c in row if isinstance(c, str) and c]
     key = revision_key(path, titles, result.details.get("period", ["", ""])[1])

@@ -53,16 +53,17 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     result = ParsedFile("ph", details={"encoding": table.encoding, "header_row": header.line})
     seen: dict[tuple[str, Any], int] = {}
     cols, width = header.columns, len(header.labels)
+    ts_col, ph_col = cols["timestamp"], cols["ph"]
+    sensor_col, temp_col = cols.get("sensor_id"), cols.get("temperature_c")
     for line, row in table.rows[header.index + 1 :]:
         if not any(c.strip() for c in row):
             result.skipped.append(Skipped(line, "empty row"))
             continue
 
-        def cell(name: str, row: list[str] = row) -> str:
-            index = cols.get(name)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        sensor = cell("sensor_id") or default_sensor
+        cells = row if len(row) >= width else [*row, *[""] * (width - len(row))]
+        stamp, value_text = cells[ts_col].strip(), cells[ph_col].strip()
+        sensor = (cells[sensor_col].strip() if sensor_col is not None else "") or default_sensor
+        temperature = cells[temp_col].strip() if temp_col is not None else ""
         site = settings.ph_sensors.get(sensor, "")
         plant, _, location = site.partition(":")
         rec: dict[str, Any] = {
@@ -85,16 +86,16 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
                 f"{display} row {line}: {len(row)} of {width} columns (row too short)",
                 "short_row",
             )
-        if cell("temperature_c"):
-            rec["meta"]["temperature_c"] = cell("temperature_c")
+        if temperature:
+            rec["meta"]["temperature_c"] = temperature
         try:
-            rec["sampled_at"] = parse_datetime(cell("timestamp"))
+            rec["sampled_at"] = parse_datetime(stamp)
             rec["sample_date"] = rec["sampled_at"].date()
         except ValueError as exc:
             reject(rec, f"{where(display, line, 'timestamp')}: {exc}", "unparseable_timestamp")
             unparsed(rec, "sampled_at")
         try:
-            rec["value"] = parse_number(cell("ph"))
+            rec["value"] = parse_number(value_text)
         except ValueError as exc:
             reject(rec, f"{where(display, line, 'ph')}: {exc}", "unparseable_value")
             unparsed(rec, "value")

@@ -117,14 +117,21 @@ def _classify(row: list[Any], header: Header) -> str | None:
 
 
 def parse_ops_workbook(
-    path: Path, display: str, plant: str, source: str, settings: MrvSettings
+    path: Path,
+    display: str,
+    plant: str,
+    source: str,
+    settings: MrvSettings,
+    sheets: list[Sheet] | None = None,
 ) -> ParsedFile:
-    """Parse one operations workbook into ``plant_operations`` records.
+    """Parse one operations workbook (or its already read ``sheets``) into records.
 
     Raises:
         FileReadError: unreadable workbook or no recognisable header.
     """
-    sheet, header = find_table(read_workbook(path, display), display)
+    if sheets is None:
+        sheets = read_workbook(path, display)
+    sheet, header = find_table(sheets, display)
     result = ParsedFile(
         source,
         details={
