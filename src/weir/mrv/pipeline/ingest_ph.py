@@ -1,9 +1,10 @@
 """Minute-level pH sensor files (``sensors/ph_<sensor>.csv``): Load → Clean → Validate → Normalize.
 
 Each sensor id maps to a plant and location through ``MrvSettings.ph_sensors``. A second row
-for the same sensor and minute is rejected as a duplicate (exports overlap); a pH outside
-0–14 is physically impossible and rejected as a ``spike``. Timestamps overlapping between
-different sensors' files are expected and kept.
+for the same sensor and minute in one file is rejected as a duplicate (the first row wins); a
+pH outside 0–14 is physically impossible and rejected as a ``spike``; a row shorter than the
+header is rejected as ``short_row``. The same sensor and minute in two different files is
+resolved after loading by :mod:`weir.mrv.pipeline.ph_overlap` (one reading counts).
 """
 
 from __future__ import annotations
