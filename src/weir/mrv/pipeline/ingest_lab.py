@@ -183,7 +183,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
         details={"encoding": table.encoding, "header_row": header.line, "columns": header.columns},
     )
     for line, row in table.rows[header.index + 1 :]:
-        if all(not c.strip() for c in row):
+        if not "".join(row).strip():  # empty or only blanks
             result.skipped.append(Skipped(line, "empty row"))
             continue
         result.records.append(_clean(row, header, line, display))

@@ -57,7 +57,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     ts_col, ph_col = cols["timestamp"], cols["ph"]
     sensor_col, temp_col = cols.get("sensor_id"), cols.get("temperature_c")
     for line, row in table.rows[header.index + 1 :]:
-        if not any(c.strip() for c in row):
+        if not "".join(row).strip():  # empty or only blanks
             result.skipped.append(Skipped(line, "empty row"))
             continue
 

@@ -75,23 +75,28 @@ def resolve(session: Session) -> list[Conflict]:
                         loser.ingestion_run_id,
                     )
                 )
+    # the rows are plain reads here: skip the ORM's in-session evaluation of each UPDATE
+    quick = {"synchronize_session": False}
     session.execute(
         update(PlantOperation)
         .where(PlantOperation.superseded_by_run_id.is_not(None))
-        .values(is_current=False)
+        .values(is_current=False),
+        execution_options=quick,
     )
     if current:
         for chunk in _chunks(current):
             session.execute(
                 update(PlantOperation)
                 .where(PlantOperation.id.in_(chunk))
-                .values(is_current=True, overridden_by_id=None)
+                .values(is_current=True, overridden_by_id=None),
+                execution_options=quick,
             )
     for loser_id, winner_id in overridden.items():
         session.execute(
             update(PlantOperation)
             .where(PlantOperation.id == loser_id)
-            .values(is_current=False, overridden_by_id=winner_id)
+            .values(is_current=False, overridden_by_id=winner_id),
+            execution_options=quick,
         )
     return conflicts
 
