@@ -127,25 +127,25 @@ def test_bad_input_exits_2_with_the_reason_on_stderr(
     cli_settings: Settings, tiny_dir: Path, tmp_path: Path
 ) -> None:
     missing = tmp_path / "missing"
-    assert run_err("ingest", str(missing), "--json") == (2, "", f"not a folder: {missing}\n")
+    assert run_err("ingest", str(missing), "--json") == (2, "", f"error: not a folder: {missing}\n")
     empty = tmp_path / "empty"
     (empty / "lab").mkdir(parents=True)
     (empty / "lab" / "readme.txt").write_text("no data", encoding="utf-8")
     assert run_err("ingest", str(empty)) == (
         2,
         "",
-        f"no MRV input files in {empty}; expected {LAYOUT} under that folder\n",
+        f"error: no MRV input files in {empty}; expected {LAYOUT} under that folder\n",
     )
     assert run_err("report", "--flag", "BOGUS") == (
         2,
         "",
-        "unknown quality flag BOGUS; use one of VALID, INVALID, NO_OPS_DATA, INVALID_FLOW, "
+        "error: unknown quality flag BOGUS; use one of VALID, INVALID, NO_OPS_DATA, INVALID_FLOW, "
         "MISSING_CA_READINGS (field flag)\n",
     )
     assert run_err("report", "--from", "2025-05-02", "--to", "2025-05-01", "--json") == (
         2,
         "",
-        "--from 2025-05-02 is later than --to 2025-05-01\n",
+        "error: --from 2025-05-02 is later than --to 2025-05-01\n",
     )
     code, _, err = run_err("report", "--from", "April")
     assert (code, "Invalid value for '--from'" in err) == (2, True)
@@ -154,7 +154,7 @@ def test_bad_input_exits_2_with_the_reason_on_stderr(
     assert run_err("report", "--plant", "PLANT_Z", "--json") == (
         2,
         "",
-        "unknown plant PLANT_Z; known plants: PLANT_A\n",
+        "error: unknown plant PLANT_Z; known plants: PLANT_A\n",
     )
 
 

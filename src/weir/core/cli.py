@@ -37,6 +37,17 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
+def report(message: str) -> None:
+    """Print an error message on stderr (stdout stays clean for ``--json`` output)."""
+    _stderr.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    """Report bad input; returns the exit (code 2) for the caller to raise."""
+    report(message)
+    return typer.Exit(2)
+
+
 @contextmanager
 def guard() -> Iterator[None]:
     """Report known errors on stderr and exit with their code; anything else propagates."""
@@ -47,5 +58,5 @@ def guard() -> Iterator[None]:
         if known is None:
             raise
         message, code = known
-        _stderr.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+        report(message)
         raise typer.Exit(code) from exc

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from weir.core.cli import fail
 from weir.core.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -31,12 +32,6 @@ app = typer.Typer(
 def _console() -> Console:
     """A console for this command's output (built per call: width follows ``COLUMNS``)."""
     return Console()
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print a bad-input message to stderr (so ``--json`` output stays valid); exit code 2."""
-    typer.echo(message, err=True)
-    return typer.Exit(2)
 
 
 NO_WRAP = {"plant_id", "date", "period", "status", "level"}
@@ -104,10 +99,10 @@ def ingest(
     from weir.mrv.settings import MrvSettings
 
     if not folder.is_dir():
-        raise _fail(f"not a folder: {folder}")
+        raise fail(f"not a folder: {folder}")
     total = service.count_inputs(folder)
     if total == 0:
-        raise _fail(
+        raise fail(
             f"no MRV input files in {folder}; expected {service.expected_layout()} "
             "under that folder"
         )
@@ -251,11 +246,11 @@ def report(
     try:
         filters = _filters(plant, start, end, flag)
     except BadInputError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     engine, _ = _engine()
     known = service.plants(engine)
     if plant is not None and plant not in known:
-        raise _fail(f"unknown plant {plant}; known plants: {', '.join(known) or 'none'}")
+        raise fail(f"unknown plant {plant}; known plants: {', '.join(known) or 'none'}")
     rows = service.results(engine, filters)
     totals = service.totals(rows, MrvSettings(), by_month=by_month)
     if totals_only:

@@ -19,11 +19,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
-from weir.core.cli import guard
+from weir.core.cli import fail, guard
 from weir.core.logging import configure_logging
 from weir.core.settings import Settings
 from weir.core.storage import Store
-from weir.telemetry.models import RAW_PREFIX
 from weir.telemetry.settings import TelemetrySettings
 
 app = typer.Typer(
@@ -108,17 +107,16 @@ def run(
     json_out: JsonOption = False,
 ) -> None:
     """Merge newly landed files into car_telemetry_flattened, then archive them."""
+    from weir.telemetry.models import RAW_PREFIX
     from weir.telemetry.pipeline import job
     from weir.telemetry.pipeline.engines import make_engine
 
     options = TelemetrySettings()
     name = engine or options.engine
     if name not in ("local", "spark"):
-        console.print(f"[red]error:[/] unknown engine {name!r}: use local or spark")
-        raise typer.Exit(2)
+        raise fail(f"unknown engine {name!r}: use local or spark")
     if every and watch:
-        console.print("[red]error:[/] use either --every (a schedule) or --watch (new files)")
-        raise typer.Exit(2)
+        raise fail("use either --every (a schedule) or --watch (new files)")
     interval = parse_interval(every) if every else (WATCH_POLL_SECONDS if watch else None)
     with guard():
         settings, store = _setup()
