@@ -59,7 +59,7 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def _record_time(record: Any, line: Mapping[str, Any] | None) -> datetime | None:
-    """ApproximateCreationDateTime, else the record's recorded_at (new, else old image)."""
+    """ApproximateCreationDateTime, else the record's recorded_at (landed, new or old image)."""
     change = record.get("dynamodb") if isinstance(record, dict) else None
     if not isinstance(change, dict):
         return None
@@ -70,9 +70,11 @@ def _record_time(record: Any, line: Mapping[str, Any] | None) -> datetime | None
         except (ValueError, OverflowError, OSError):
             pass  # not epoch seconds: fall back to the record's own time
     moment = _parse_time(line.get("recorded_at")) if line else None
-    if moment is None:
-        old = change.get("OldImage")
-        recorded = old.get("recorded_at") if isinstance(old, dict) else None
+    for image in ("NewImage", "OldImage"):  # still typed: a REMOVE or a record that failed
+        if moment is not None:
+            break
+        typed = change.get(image)
+        recorded = typed.get("recorded_at") if isinstance(typed, dict) else None
         moment = _parse_time(recorded.get("S")) if isinstance(recorded, dict) else None
     return moment
 
@@ -172,15 +174,17 @@ def _dead_letter(
     store: Store, record: Any, identifier: str | None, reason: str, now: datetime
 ) -> None:
     """Write the record and why it failed; named by its identifier, else by its content."""
-    entry = {"reason": reason, "failed_at": now.isoformat(), "record": record}
+    raw: Any
     try:
-        data = orjson.dumps(entry, default=str)
+        content = orjson.dumps(record, default=str)
+        raw = orjson.Fragment(content)
     except (orjson.JSONEncodeError, RecursionError):  # lone surrogates, nesting beyond 255
-        entry["record"] = repr(record)
-        data = orjson.dumps(entry)
+        raw = repr(record)
+        content = raw.encode("utf-8", "backslashreplace")
+    data = orjson.dumps({"reason": reason, "failed_at": now.isoformat(), "record": raw})
     name = identifier or ""
-    if not _SAFE_NAME.fullmatch(name):
-        name = f"record-{hashlib.sha256(data).hexdigest()[:24]}"
+    if not _SAFE_NAME.fullmatch(name):  # named by content: a retry rewrites the same file
+        name = f"record-{hashlib.sha256(content).hexdigest()[:24]}"
     folder = partition(_record_time(record, None) or now)
     store.put(f"{DEADLETTER_PREFIX}/{folder}/{name}.json", data)
 
