@@ -23,7 +23,7 @@ from weir.core.db import discover_version_locations, upgrade
 from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
 from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
 from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
-from weir.mrv.pipeline.qaqc import run_qa
+from weir.mrv.pipeline.qaqc import CONTENT, run_qa
 from weir.mrv.pipeline.uncertainty import monte_carlo_total
 from weir.mrv.pipeline.validation import INVALID, QUALITY_FLAGS, SKIPPED_FLAGS, VALID
 from weir.mrv.settings import MrvSettings
@@ -202,21 +202,8 @@ def findings(
         query = query.where((QaFinding.date >= filters.start) | QaFinding.date.is_(None))
     if filters.end:
         query = query.where((QaFinding.date <= filters.end) | QaFinding.date.is_(None))
-    columns = (
-        "level",
-        "check",
-        "severity",
-        "plant_id",
-        "date",
-        "file",
-        "sheet",
-        "row",
-        "column",
-        "value",
-        "message",
-    )
     with Session(engine) as session:
-        return [{c: getattr(f, c) for c in columns} for f in session.scalars(query)]
+        return [{c: getattr(f, c) for c in CONTENT} for f in session.scalars(query)]
 
 
 def qa_counts(engine: Engine) -> list[dict[str, Any]]:
