@@ -42,6 +42,14 @@ def test_update_only_when_newer(table: Table) -> None:
     assert rows == [(1, "a", 5), (2, "new", 6), (4, "d", 1)]
 
 
+def test_a_newer_row_replaces_the_stored_row_whole(table: Table) -> None:
+    extra = batch([1, 2], ["a", "b"], [1, 1]).append_column("note", pa.array(["x", "y"]))
+    table.merge(extra, ["id"], order_by="seq")
+    table.merge(batch([1], ["a2"], [2]), ["id"], order_by="seq")  # no "note" column
+    rows = table.to_polars().sort("id").rows()
+    assert rows == [(1, "a2", 2, None), (2, "b", 1, "y")]
+
+
 def test_insert_if_absent_without_order(table: Table) -> None:
     table.merge(batch([1], ["a"], [1]), ["id"])
     result = table.merge(batch([1, 2], ["changed", "b"], [9, 1]), ["id"])

@@ -172,6 +172,10 @@ class Table:
             return MergeResult(version, data.num_rows, 0)
         table = self._open()
         source = self._conform(data, table)
+        # a newer row replaces the stored row whole: columns it lacks become null, not stale
+        for field in pa.schema(table.schema().to_arrow()):
+            if field.name not in source.column_names:
+                source = source.append_column(field, pa.nulls(source.num_rows, field.type))
         predicate = " AND ".join(f"t.{_quote(key)} = s.{_quote(key)}" for key in keys)
         merger = table.merge(
             source,
