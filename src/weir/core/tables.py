@@ -253,13 +253,19 @@ class Table:
 
 
 def _latest_per_key(data: pa.Table, keys: list[str], order_by: str | None) -> pa.Table:
-    """One row per key: the greatest `order_by`, or the last occurrence without it."""
+    """One row per key: the greatest `order_by`, or the last occurrence without it.
+
+    Only the key and order columns are copied to decide; the kept rows are then taken from
+    `data` in their original order (one copy of the survivors, not of every column twice).
+    """
     import polars as pl
 
-    frame = pl.from_arrow(data)
-    assert isinstance(frame, pl.DataFrame)
-    if frame.height == frame.select(keys).unique().height:
+    index = pl.from_arrow(data.select([*keys, *([order_by] if order_by else [])]))
+    assert isinstance(index, pl.DataFrame)
+    if index.height == index.select(keys).unique().height:
         return data
+    index = index.with_row_index("_row")
     if order_by:
-        frame = frame.sort(order_by, nulls_last=False, maintain_order=True)
-    return frame.unique(subset=keys, keep="last", maintain_order=True).to_arrow()
+        index = index.sort(order_by, nulls_last=False, maintain_order=True)
+    keep = index.unique(subset=keys, keep="last", maintain_order=True).get_column("_row").sort()
+    return data.take(keep.to_arrow())

@@ -26,7 +26,6 @@ from loguru import logger
 
 from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
-from weir.core.tables import Table
 from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
 from weir.telemetry.pipeline import latest, ledger, tables
 from weir.telemetry.pipeline.archive import archive
@@ -169,21 +168,11 @@ def run(
     return summary
 
 
-def _existing(main: Table, ids: list[str]) -> set[str]:
-    """Which of `ids` the table already holds (reads only its event_id column)."""
-    if not main.exists():
-        return set()
-    import polars as pl
-
-    found = main.scan().select(KEY).filter(pl.col(KEY).is_in(ids)).collect()
-    return set(found.get_column(KEY).to_list())
-
-
 def _chunk(
     store: Store,
     settings: Settings,
     engine: Any,
-    main: Table,
+    main: Any,
     chunk: list[ObjectMeta],
     processed_at: int,
     summary: RunSummary,
@@ -197,7 +186,6 @@ def _chunk(
     summary.rejected += _reject(store, results)
     version = main.version() if main.exists() else None
     if data.num_rows:
-        existing = _existing(main, data.column(KEY).to_pylist())
         merged = main.merge(
             data,
             [KEY],
@@ -209,7 +197,7 @@ def _chunk(
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
         checkpoint("after_commit")
-        latest.refresh(store, data, existing, version)
+        latest.refresh(store, data.column("vehicle_id").to_pylist(), version)
     ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
     checkpoint("after_ledger")
     summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
