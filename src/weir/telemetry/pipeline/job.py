@@ -184,6 +184,11 @@ def _chunk(
     checkpoint("after_flatten")
     data = unify(results, established)
     summary.rejected += _reject(store, results)
+    summary.records += sum(result.records for result in results)
+    summary.tombstones += sum(result.tombstones for result in results)
+    summary.rescued_rows += sum(result.rescued_rows for result in results)
+    summary.rows_in += data.num_rows
+    del results  # the chunk's rows live on in `data` only, and only until the merge
     version = main.version() if main.exists() else None
     if data.num_rows:
         merged = main.merge(
@@ -192,20 +197,18 @@ def _chunk(
             order_by=ORDER_KEY,
             commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
         )
+        vehicles = data.column("vehicle_id").to_pylist()
+        del data  # free the chunk before vehicle_latest reads the vehicles' history
         version = merged.version
         summary.inserted += merged.inserted
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
         checkpoint("after_commit")
-        latest.refresh(store, data.column("vehicle_id").to_pylist(), version)
+        latest.refresh(store, vehicles, version)
     ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
     checkpoint("after_ledger")
     summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
     summary.chunks += 1
     summary.files += len(chunk)
     summary.bytes += sum(meta.size for meta in chunk)
-    summary.records += sum(result.records for result in results)
-    summary.tombstones += sum(result.tombstones for result in results)
-    summary.rescued_rows += sum(result.rescued_rows for result in results)
-    summary.rows_in += data.num_rows
     summary.table_version = version
