@@ -125,17 +125,22 @@ def _mc_parameters(rows: list[dict[str, Any]], settings: MrvSettings) -> dict[st
     """The Monte Carlo parameters stored on the rows (the first row that has them); the
     current settings only for rows calculated before the parameters were recorded."""
     stored = next((r for r in rows if r.get("mc_draws") is not None), None)
-    source: Any = settings if stored is None else None
-
-    def get(name: str) -> Any:
-        return getattr(source, name) if stored is None else stored[name]
-
+    names = (
+        "ca_rel_uncertainty",
+        "flow_rel_uncertainty",
+        "mc_draws",
+        "mc_seed",
+        "conservative_percentile",
+    )
+    ca, flow, draws, seed, percentile = (
+        getattr(settings, n) if stored is None else stored[n] for n in names
+    )
     return {
-        "ca_rel": get("ca_rel_uncertainty"),
-        "flow_rel": get("flow_rel_uncertainty"),
-        "draws": int(get("mc_draws")),
-        "seed": int(get("mc_seed")),
-        "percentile": get("conservative_percentile"),
+        "ca_rel": ca,
+        "flow_rel": flow,
+        "draws": int(draws),
+        "seed": int(seed),
+        "percentile": percentile,
     }
 
 

@@ -112,12 +112,11 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
 
     pa = _pandera()
     schema = _schemas(settings)[kind]
-    candidates = records
-    if not candidates:
+    if not records:
         return 0
     columns = list(schema.columns)
     frame = pl.DataFrame(
-        {c: [r.get(c) for r in candidates] for c in columns},
+        {c: [r.get(c) for r in records] for c in columns},
         schema={c: schema.columns[c].dtype.type for c in columns},
     )
     try:
@@ -131,7 +130,7 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
         index, column = case["index"], case["column"]
         if index is None:
             continue
-        record = candidates[int(index)]
+        record = records[int(index)]
         if column in record.get("_unparsed", ()):
             continue
         if record["status"] != "rejected":
