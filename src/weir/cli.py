@@ -1,50 +1,110 @@
-"""The `weir` command: `weir <system> <verb>`, `weir sample`, `weir demo`, `weir serve`, `weir db`.
+"""The `weir` command: `weir <system> <verb>`, `weir sample`, `weir demo`, `weir serve`,
+`weir status`, `weir config`, `weir db`.
 
-Composition root: every available system contributes its sub-app (`weir.<system>.cli.app`), its
-sample generator (`sample`), its demo step (`demo`) and its migrations.
+Composition root: it loops over :data:`weir.catalog.SYSTEMS` and names no system. A system's
+command line is imported only when that system is named (``weir --help`` imports none).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import shutil
 import time
-from types import ModuleType
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+import typer.main
+from typer.core import TyperGroup
 
 from weir import __version__
-from weir.catalog import SYSTEMS, available
-from weir.core.errors import WeirError
+from weir.catalog import SYSTEMS, SystemSpec, available, load
+from weir.core.cli import JsonOpt, emit, guard, sample_command
 from weir.core.logging import configure_logging
 from weir.core.settings import Settings
 
+
+class LazyCommand(TyperGroup):
+    """A system's command, listed from the catalog and imported only when it is run."""
+
+    def __init__(self, name: str, help_text: str, build: Callable[[], Any]) -> None:
+        super().__init__(name=name, help=help_text, short_help=help_text)
+        self._build = build
+        self._real: Any = None
+
+    def real(self) -> Any:
+        """The system's real command (imported on first use)."""
+        if self._real is None:
+            self._real = self._build()
+            self._real.name = self.name
+        return self._real
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        return self.real().make_context(info_name, args, parent=parent, **extra)
+
+
+class CatalogGroup(TyperGroup):
+    """The root group: its own commands plus one lazy command per available system."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(s.name for s in available())]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        system = next((s for s in available() if s.name == cmd_name), None)
+        if system is None or system.cli is None:
+            return super().get_command(ctx, cmd_name)
+        cli = system.cli
+        return LazyCommand(system.name, system.title, lambda: _command(load(cli)))
+
+
+class SampleGroup(TyperGroup):
+    """``weir sample <system>``: one command per available system with a sample generator."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [s.name for s in available() if s.sample]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        system = next((s for s in available() if s.name == cmd_name and s.sample), None)
+        if system is None:
+            return None
+        return LazyCommand(system.name, f"Sample inputs of {system.title}.", _sample(system))
+
+
+def _command(sub: typer.Typer) -> Any:
+    """A system's sub-app as a command (completion options belong to the root only)."""
+    sub._add_completion = False
+    return typer.main.get_command(sub)
+
+
+def _sample(system: SystemSpec) -> Callable[[], Any]:
+    def build() -> Any:
+        assert system.sample is not None
+        single = typer.Typer(add_completion=False)
+        single.command(system.name)(sample_command(system.name, load(system.sample)))
+        return typer.main.get_command(single)
+
+    return build
+
+
 app = typer.Typer(
     name="weir",
+    cls=CatalogGroup,
     help="Field and operations data to tables people can trust and dashboards people can read.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 sample_app = typer.Typer(
-    help="Write deterministic sample inputs of a system.", no_args_is_help=True
+    cls=SampleGroup, help="Write deterministic sample inputs of a system.", no_args_is_help=True
 )
 db_app = typer.Typer(help="The application database.", no_args_is_help=True)
 app.add_typer(sample_app, name="sample")
 app.add_typer(db_app, name="db")
-console = Console()
-
-
-def _system_cli(name: str) -> ModuleType:
-    return importlib.import_module(f"weir.{name}.cli")
 
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"weir {__version__}")
+        print(f"weir {__version__}")
         raise typer.Exit()
 
 
@@ -58,24 +118,50 @@ def root(
 
 
 @db_app.command("upgrade")
-def db_upgrade(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+def db_upgrade(json_out: JsonOpt = False) -> None:
     """Apply every system's migrations to WEIR_DATABASE_URL."""
     from weir.core import db
+    from weir.core.config import redact_url
 
-    settings = Settings()
-    locations = db.discover_version_locations()
-    db.upgrade(settings.database_url, locations)
-    heads = sorted(db.current(settings.database_url, locations))
+    with guard():
+        settings = Settings()
+        locations = db.discover_version_locations()
+        db.upgrade(settings.database_url, locations)
+        heads = sorted(db.current(settings.database_url, locations))
     if json_out:
-        print(json.dumps({"database": _redact(settings.database_url), "heads": heads}))
+        emit({"database": redact_url(settings.database_url), "heads": heads}, True)
     else:
-        console.print(f"database at {', '.join(heads) or 'no revision'}")
+        print(f"database at {', '.join(heads) or 'no revision'}")
 
 
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
+@app.command()
+def status(json_out: JsonOpt = False) -> None:
+    """Per system and step: the last run, its status, its age and its freshness."""
+    from weir.status import read_status
 
-    return make_url(url).render_as_string(hide_password=True)
+    with guard():
+        settings = Settings()
+        rows = read_status(settings)
+    emit(
+        rows,
+        json_out,
+        title="weir status",
+        columns=["system", "step", "status", "last_run_at", "age", "freshness", "error"],
+        empty="no runs recorded yet: run `weir demo --no-serve`, or a system's pipeline",
+    )
+
+
+@app.command("config")
+def config_command(json_out: JsonOpt = False) -> None:
+    """The effective settings of the core and of every available system (secrets redacted)."""
+    from weir.core.config import describe_settings
+
+    with guard():
+        rows = describe_settings(Settings(), "core")
+        for system in available():
+            if system.settings:
+                rows += describe_settings(load(system.settings)(), system.name)
+    emit(rows, json_out, title="weir config", columns=["env", "value", "system", "source"])
 
 
 def _run_demo_steps(settings: Settings) -> list[tuple[str, str, dict[str, Any]]]:
@@ -86,12 +172,12 @@ def _run_demo_steps(settings: Settings) -> list[tuple[str, str, dict[str, Any]]]
     db.upgrade(settings.database_url, db.discover_version_locations())
     results: list[tuple[str, str, dict[str, Any]]] = []
     for system in SYSTEMS:
-        if not system.available:
+        if not system.available or system.demo is None:
             results.append((system.title, "not yet available", {}))
             continue
-        console.rule(f"[bold]{system.title}")
+        print(f"── {system.title}")
         started = time.perf_counter()
-        summary = _system_cli(system.name).demo(settings, samples / system.name)
+        summary = load(system.demo)(settings, samples / system.name)
         summary["seconds"] = round(time.perf_counter() - started, 2)
         results.append((system.title, "ok", summary))
     return results
@@ -106,21 +192,21 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Generate fresh sample data, run every available pipeline, then serve everything."""
-    settings = Settings()
-    configure_logging(settings)
-    try:
+    from rich.console import Console
+    from rich.table import Table
+
+    with guard():
+        settings = Settings()
+        configure_logging(settings)
         results = _run_demo_steps(settings)
-    except WeirError as exc:
-        console.print(f"[red]demo failed:[/] {exc.message}")
-        raise typer.Exit(1) from exc
     table = Table(title=f"weir demo · WEIR_HOME={settings.home}")
     table.add_column("system")
     table.add_column("status")
     table.add_column("summary")
-    for title, status, summary in results:
+    for title, state, summary in results:
         figures = ", ".join(f"{key}={value}" for key, value in summary.items())
-        table.add_row(title, status, figures)
-    console.print(table)
+        table.add_row(title, state, figures)
+    Console().print(table)
     if serve_after:
         _serve(settings, host, port)
 
@@ -131,35 +217,24 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from weir.server import create_app
 
     base = f"http://{host}:{port}"
-    console.print(f"weir on {base}/  (API docs {base}/docs)")
+    print(f"weir on {base}/  (API docs {base}/docs)")
     for system in available():
         if system.ui_path:
-            console.print(f"  {system.title}: {base}{system.ui_path}")
+            print(f"  {system.title}: {base}{system.ui_path}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the landing page, every system's API and dashboards on one port."""
-    settings = Settings()
-    configure_logging(settings)
+    with guard():
+        settings = Settings()
+        configure_logging(settings)
     _serve(settings, host, port)
-
-
-def _register_systems() -> None:
-    for system in available():
-        module = _system_cli(system.name)
-        app.add_typer(module.app, name=system.name, help=system.title)
-        sample_app.command(system.name, help=f"Sample inputs of {system.title}.")(module.sample)
-
-
-_register_systems()
 
 
 def main() -> None:
     """Console-script entry point."""
-    from weir.core.cli import guard
-
     try:
         with guard():  # errors raised outside a command's own guard, e.g. while reading settings
             app()

@@ -1,7 +1,11 @@
 """The one Streamlit app of weir: every system's pages under one `st.navigation`.
 
-Mounted by `weir serve` under ``/ui``; also runs alone: ``streamlit run src/weir/streamlit_app.py``.
-Composition root: it collects the pages each system's ``ui`` package offers.
+Mounted by `weir serve` under ``/ui`` (which hands it its settings through :func:`configure`);
+also runs alone: ``streamlit run src/weir/streamlit_app.py`` (settings from the environment).
+Composition root: it collects the pages each system's catalog entry declares.
+
+Offline by default: usage statistics off (set in code, since ``st.App`` ignores the environment
+variable) and the developer toolbar ("Deploy") hidden.
 
 The ``__main__`` guard matters: Streamlit runs this file as ``__main__``, and a process pool
 started later in the same process (telemetry's local engine) would re-run it on spawn.
@@ -9,16 +13,47 @@ started later in the same process (telemetry's local engine) would re-run it on 
 
 from __future__ import annotations
 
-import streamlit as st
+from typing import Any
 
-from weir.mrv.ui.page import render as mrv_dashboard
+from weir.core.settings import Settings
+
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Hand the settings of `weir serve` to every page (called before the app is mounted)."""
+    global _settings
+    _settings = settings
+    offline_options()
+
+
+def current_settings() -> Settings:
+    """The settings handed over by `weir serve`, else read from the environment."""
+    return _settings or Settings()
+
+
+def offline_options() -> None:
+    """No usage statistics, no developer toolbar."""
+    from streamlit import config
+
+    config.set_option("browser.gatherUsageStats", False)
+    config.set_option("client.toolbarMode", "viewer")
 
 
 def main() -> None:
     """Build the navigation (an overview page, then each system's pages) and run it."""
+    import importlib
+
+    import streamlit as st
+
+    from weir.catalog import available, load
+
+    offline_options()
+    # Streamlit runs this file as __main__: the configured module is the imported one
+    settings = importlib.import_module("weir.streamlit_app").current_settings()
     st.set_page_config(page_title="weir", layout="wide")
-    dashboards = {
-        "Carbon-removal MRV": [st.Page(mrv_dashboard, title="MRV review", url_path="mrv")],
+    dashboards: dict[str, list[Any]] = {
+        system.title: load(system.pages)(settings) for system in available() if system.pages
     }
 
     def overview() -> None:

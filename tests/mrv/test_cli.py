@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from weir.core.settings import Settings
-from weir.mrv.cli import app, demo, sample
+from weir.mrv.cli import app, demo
 from weir.mrv.models import RESULT_COLUMNS
 from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.sample import sample
 
 runner = CliRunner()
 
@@ -205,7 +206,7 @@ def test_conflicts_reported_only_when_this_ingest_loaded_them(
 
 
 def test_sample_and_demo(cli_settings: Settings, tmp_path: Path) -> None:
-    sample(out=tmp_path / "s", seed=3)
+    sample(tmp_path / "s", 3)
     assert len(list((tmp_path / "s").rglob("*.*"))) == 12
     summary = demo(cli_settings, tmp_path / "demo")
     assert summary["files_loaded"] == 12

@@ -16,7 +16,10 @@ from weir.core.settings import Settings
 from weir.mrv import service
 from weir.mrv.settings import MrvSettings
 
-PAGE_SCRIPT = "from weir.mrv.ui.page import render\nrender()\n"
+PAGE_SCRIPT = (
+    "from weir.core.settings import Settings\n"
+    "from weir.mrv.ui.page import render\nrender(Settings())\n"
+)
 
 
 def load_sample(settings: Settings, sample_dir: Path) -> Settings:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from weir.cli import app
 from weir.core.settings import Settings
-from weir.telemetry.cli import demo, parse_interval
+from weir.telemetry.cli import demo
 
 runner = CliRunner()
 
@@ -140,10 +140,6 @@ def test_run_every_repeats(settings: Settings) -> None:
     code, out = invoke("telemetry", "run", "--every", "0s", "--max-runs", "2", "--json")
     assert code == 0
     assert [json.loads(line)["files"] for line in out.splitlines()] == [0, 0]
-
-
-def test_parse_interval() -> None:
-    assert [parse_interval(x) for x in ("90", "30s", "5m", "1h")] == [90, 30, 300, 3600]
 
 
 @pytest.mark.usefixtures("one_worker")

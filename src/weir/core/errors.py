@@ -8,10 +8,13 @@ class WeirError(Exception):
 
     Attributes:
         status: HTTP status when the error reaches a client (500 for internal errors).
+        exit_code: Exit code of a command that fails with it (1 failure, 2 bad input or
+            bad configuration).
         code: Stable machine-readable error code.
     """
 
     status: int = 500
+    exit_code: int = 1
     code: str = "internal_error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
@@ -30,6 +33,7 @@ class BadInputError(WeirError):
     """Input that cannot be used, with where it came from (file, row, field)."""
 
     status = 400
+    exit_code = 2
     code = "bad_input"
 
     def __init__(
@@ -54,6 +58,7 @@ class NotFoundError(WeirError):
     """A requested object, table or record does not exist."""
 
     status = 404
+    exit_code = 2
     code = "not_found"
 
 
@@ -68,4 +73,18 @@ class ConfigError(WeirError):
     """Settings that cannot work (unknown URL scheme, missing credentials ...)."""
 
     status = 500
+    exit_code = 2
     code = "config_error"
+
+
+class MissingExtraError(ConfigError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    code = "missing_extra"
+
+
+class StoreUnavailableError(WeirError):
+    """The object store cannot be reached right now (network, endpoint down)."""
+
+    status = 503
+    code = "store_unavailable"

@@ -12,9 +12,21 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+ENV_FILE = ".env"
+
 
 def _upper(value: object) -> object:
     return value.upper() if isinstance(value, str) else value
+
+
+def system_config(name: str) -> SettingsConfigDict:
+    """The settings config of system `name`: prefix ``WEIR_<NAME>_``, the core's ``.env``,
+    unknown keys ignored. Every system's settings class uses it::
+
+        class MrvSettings(BaseSettings):
+            model_config = system_config("mrv")
+    """
+    return SettingsConfigDict(env_prefix=f"WEIR_{name.upper()}_", env_file=ENV_FILE, extra="ignore")
 
 
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
@@ -36,7 +48,7 @@ class Settings(BaseSettings):
         s3_allow_http: Allow plain-HTTP endpoints (local S3-compatible servers).
     """
 
-    model_config = SettingsConfigDict(env_prefix="WEIR_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="WEIR_", env_file=ENV_FILE, extra="ignore")
 
     home: Path = Path(".weir")
     store_url: str = ""

@@ -9,6 +9,7 @@ version and history, compaction and vacuum. A column whose type would change is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -26,6 +27,16 @@ class SchemaConflictError(ConflictError):
     """An incoming column has a different type than the same column in the table."""
 
     code = "schema_conflict"
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What :meth:`Table.info` reports, from one open of the Delta log."""
+
+    version: int
+    last_commit: datetime | None
+    rows: int
+    columns: list[str]
 
 
 @dataclass(frozen=True)
@@ -230,6 +241,22 @@ class Table:
     def version(self) -> int:
         """The current table version (0 after creation)."""
         return self._open().version()
+
+    def info(self) -> TableInfo:
+        """Version, last commit time, rows and columns, from one open of the Delta log.
+
+        Raises:
+            NotFoundError: there is no table at this path.
+        """
+        table = self._open()
+        last = table.history(1)
+        stamp = last[0].get("timestamp") if last else None
+        return TableInfo(
+            version=table.version(),
+            last_commit=datetime.fromtimestamp(stamp / 1000, UTC) if stamp else None,
+            rows=table.count(),
+            columns=[field.name for field in table.schema().fields],
+        )
 
     def count(self) -> int:
         """Number of rows in the current version."""

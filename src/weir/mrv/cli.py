@@ -18,6 +18,7 @@ from rich.table import Table
 
 from weir.core.cli import fail
 from weir.core.errors import BadInputError
+from weir.core.storage import Store
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -106,11 +107,15 @@ def ingest(
             f"no MRV input files in {folder}; expected {service.expected_layout()} "
             "under that folder"
         )
-    engine, _ = _engine()
+    engine, settings = _engine()
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
         task = progress.add_task("ingesting", total=total)
         report, qa_counts = service.ingest(
-            engine, folder, MrvSettings(), lambda name: progress.update(task, advance=1)
+            engine,
+            folder,
+            MrvSettings(),
+            lambda name: progress.update(task, advance=1),
+            store=Store.from_settings(settings),
         )
     files = [vars(f) for f in report.files]
     if as_json:
@@ -154,9 +159,9 @@ def calculate(as_json: JsonOpt = False) -> None:
     from weir.mrv import service
     from weir.mrv.settings import MrvSettings
 
-    engine, _ = _engine()
+    engine, core = _engine()
     settings = MrvSettings()
-    summary, qa_counts = service.calculate(engine, settings)
+    summary, qa_counts = service.calculate(engine, settings, store=Store.from_settings(core))
     rows = service.totals(service.results(engine), settings)
     if as_json:
         print(
@@ -283,17 +288,6 @@ def report(
         )
 
 
-def sample(
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("sample/mrv"),
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-) -> None:
-    """Write deterministic, messy MRV sample inputs (lab CSV, pH CSVs, ops Excel)."""
-    from weir.mrv.sample import generate
-
-    files = generate(out, seed)
-    _console().print(f"wrote {len(files)} MRV sample files under {out}")
-
-
 def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
     """Migrate, generate the sample data, ingest it and calculate; return a summary."""
     from weir.mrv import service
@@ -304,8 +298,9 @@ def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
     mrv_settings = MrvSettings()
     try:
         generate(sample_dir, 7)
-        report, _ = service.ingest(engine, sample_dir, mrv_settings)
-        summary, qa_counts = service.calculate(engine, mrv_settings)
+        store = Store.from_settings(settings)
+        report, _ = service.ingest(engine, sample_dir, mrv_settings, store=store)
+        summary, qa_counts = service.calculate(engine, mrv_settings, store=store)
         totals = service.totals(service.results(engine), mrv_settings)
     finally:
         engine.dispose()

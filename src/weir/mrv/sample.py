@@ -24,6 +24,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from weir.core.cli import SampleSummary
+
 START = dt.date(2025, 4, 1)
 END = dt.date(2025, 7, 31)
 PLANTS = ("PLANT_A", "PLANT_B")
@@ -368,3 +370,25 @@ def generate(out: Path, seed: int = 7) -> list[Path]:
     write_plant_a(out / "ops" / "plant_a", random.Random(rng.getrandbits(64)))
     write_plant_b(out / "ops" / "plant_b", seed)
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def sample(out: Path, seed: int) -> SampleSummary:
+    """Write deterministic, messy MRV sample inputs (lab CSV, pH CSVs, ops Excel)."""
+    files = generate(out, seed)
+    return SampleSummary(
+        root=out,
+        files=len(files),
+        messy={
+            "missing lab rows": len(MISSING_CA),
+            "negative Ca deltas (INVALID days)": len(NEGATIVE_DELTA),
+            "duplicated lab row": 1,
+            "below detection limit": 1,
+            "value in g/L instead of mg/L": 1,
+            "zero or blank flows": 3,
+            "pH spikes": sum(len(spikes) for spikes in PH_SPIKES.values()),
+            "pH gaps": sum(len(gaps) for gaps in PH_GAPS.values()),
+            "re-sent and forwarded pH minutes": PH_RESENT[1] + PH_FORWARDED[1],
+            "revised ops workbook": 1,
+        },
+        figures={"from": START.isoformat(), "to": END.isoformat(), "plants": len(PLANTS)},
+    )

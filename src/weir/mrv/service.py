@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from weir.core.db import discover_version_locations, upgrade
+from weir.core.runs import RunHandle, record_run
+from weir.core.storage import Store
 from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
 from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
 from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
@@ -82,23 +85,57 @@ def ensure_migrated(engine: Engine) -> None:
         migrate(engine.url.render_as_string(hide_password=False))
 
 
+def _recorded(store: Store | None, step: str) -> AbstractContextManager[RunHandle | None]:
+    """A run record of `step` in `store` (``weir status``, the health system), if given."""
+    return record_run(store, "mrv", step) if store is not None else nullcontext()
+
+
 def ingest(
     engine: Engine,
     folder: Path,
     settings: MrvSettings,
     progress: Callable[[str], None] | None = None,
+    *,
+    store: Store | None = None,
 ) -> tuple[IngestReport, dict[str, int]]:
-    """Ingest a folder, then run the QA pass; return the report and QA counts."""
+    """Ingest a folder, then run the QA pass; return the report and QA counts.
+
+    With `store`, the run is also recorded there (status failed when any file failed).
+    """
     from weir.mrv.pipeline.ingest import ingest_folder  # the parsers: only when ingesting
 
-    report = ingest_folder(engine, folder, settings, progress)
-    return report, run_qa(engine)
+    with _recorded(store, "ingest") as run:
+        report = ingest_folder(engine, folder, settings, progress)
+        qa_counts = run_qa(engine)
+        if run is not None:
+            run.counts.update(
+                files=len(report.files),
+                loaded=sum(f.status == "loaded" for f in report.files),
+                unchanged=sum(f.status == "unchanged" for f in report.files),
+                failed=len(report.failed),
+                rows_loaded=sum(f.rows_loaded for f in report.files),
+                rows_rejected=sum(f.rows_rejected for f in report.files),
+            )
+            if report.failed:
+                run.record.status = "failed"
+                run.record.error = f"{len(report.failed)} files failed: " + ", ".join(
+                    f.file for f in report.failed
+                )
+    return report, qa_counts
 
 
-def calculate(engine: Engine, settings: MrvSettings) -> tuple[CalcSummary, dict[str, int]]:
-    """Recalculate ``mrv_results``, then run the QA pass."""
-    summary = run_calculation(engine, settings)
-    return summary, run_qa(engine)
+def calculate(
+    engine: Engine, settings: MrvSettings, *, store: Store | None = None
+) -> tuple[CalcSummary, dict[str, int]]:
+    """Recalculate ``mrv_results``, then run the QA pass (recorded in `store`, if given)."""
+    with _recorded(store, "calculate") as run:
+        summary = run_calculation(engine, settings)
+        qa_counts = run_qa(engine)
+        if run is not None:
+            run.counts.update(
+                days=summary.days, **{f"days_{k}": v for k, v in summary.by_flag.items()}
+            )
+    return summary, qa_counts
 
 
 def qa(engine: Engine) -> dict[str, int]:

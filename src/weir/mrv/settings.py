@@ -6,7 +6,9 @@ Build :class:`MrvSettings` in an entry point and pass it down, like ``weir.core.
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from weir.core.settings import system_config
 
 
 class MrvSettings(BaseSettings):
@@ -27,7 +29,7 @@ class MrvSettings(BaseSettings):
         ph_sensors: Sensor id → ``PLANT:location`` for the pH sensor files.
     """
 
-    model_config = SettingsConfigDict(env_prefix="WEIR_MRV_", extra="ignore")
+    model_config = system_config("mrv")
 
     mol_co2_per_mol_ca: float = Field(1.0, gt=0, le=2)
     ca_rel_uncertainty: float = Field(0.03, ge=0)

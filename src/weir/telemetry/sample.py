@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+import typer
 
+from weir.core.cli import SampleSummary as CoreSampleSummary
 from weir.core.errors import BadInputError
 
 ARN = (
@@ -404,3 +406,19 @@ def generate(out: Path, events: int, vehicles: int, seed: int, hours: int = 6) -
         summary.files += 1
         (out / f"events-{summary.files:05d}.json").write_bytes(orjson.dumps({"Records": batch}))
     return summary
+
+
+def sample(
+    out: Path,
+    seed: int,
+    events: Annotated[int, typer.Option(min=1, help="Stream records to write.")] = 2000,
+    vehicles: Annotated[int, typer.Option(min=1, help="Size of the fleet.")] = 20,
+) -> CoreSampleSummary:
+    """Write DynamoDB Streams event files of Smartcar v4-style payloads (messy cases included)."""
+    summary = generate(out, events=events, vehicles=vehicles, seed=seed)
+    counts = summary.as_dict()
+    figures = {key: counts.pop(key) for key in ("records", "inserts")}
+    counts.pop("files")
+    return CoreSampleSummary(
+        root=out, files=summary.files, messy=counts, figures={**figures, "vehicles": vehicles}
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from weir.core.settings import system_config
 
 
 class TelemetrySettings(BaseSettings):
@@ -17,7 +19,7 @@ class TelemetrySettings(BaseSettings):
         chunk_bytes: At most this many landed bytes per Delta commit (bounds memory).
     """
 
-    model_config = SettingsConfigDict(env_prefix="WEIR_TELEMETRY_", extra="ignore")
+    model_config = system_config("telemetry")
 
     engine: Literal["local", "spark"] = "local"
     workers: int = 2

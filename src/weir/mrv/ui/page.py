@@ -1,9 +1,9 @@
 """The MRV review dashboard (Streamlit): filters, KPIs, charts, QA findings, ingestion runs.
 
 :func:`render` draws the page; the multipage app calls it as an ``st.Page``, and
-``streamlit run src/weir/streamlit_app.py`` runs it alone. The database URL comes from
-``weir.core.settings.Settings()`` at run time. The CSV download holds exactly the rows of the
-filtered results table.
+``streamlit run src/weir/streamlit_app.py`` runs it alone. The settings (database URL) are the
+ones handed to the app, through :func:`weir.mrv.ui.pages`. The CSV download holds exactly the
+rows of the filtered results table.
 """
 
 from __future__ import annotations
@@ -102,9 +102,8 @@ def _charts(rows: list[dict[str, Any]], ph_days: list[dict[str, Any]]) -> None:
         st.dataframe(ph, hide_index=True, height=180)
 
 
-def render() -> None:
-    """Draw the MRV dashboard."""
-    settings = Settings()
+def render(settings: Settings) -> None:
+    """Draw the MRV dashboard with the settings `weir serve` (or the script) was given."""
     data = load(settings.database_url, service.change_stamp(_engine(settings.database_url)))
     results = data["results"]
     st.title("Carbon-removal MRV")

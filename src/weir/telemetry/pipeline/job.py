@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from loguru import logger
 
+from weir.core.runs import record_run
 from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
 from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
@@ -138,6 +139,32 @@ def run(
     started = datetime.now(UTC)
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     summary = RunSummary(run_id, engine_name, started.isoformat())
+    with record_run(store, "telemetry", "run", run_id=run_id) as record:
+        _run(
+            store, settings, summary, engine, workers, chunk_files, chunk_bytes, now, hook, progress
+        )
+        record.counts.update(
+            {key: value for key, value in summary.as_dict().items() if isinstance(value, int)}
+        )
+        if not (summary.files or summary.recovered):
+            record.skip("no landed files")
+    return summary
+
+
+def _run(
+    store: Store,
+    settings: Settings,
+    summary: RunSummary,
+    engine: Any,
+    workers: int,
+    chunk_files: int,
+    chunk_bytes: int,
+    now: datetime | None,
+    hook: Hook | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    started = datetime.fromisoformat(summary.started_at)
+    engine_name, run_id = summary.engine, summary.run_id
     log = logger.bind(system="telemetry", step="job", run_id=run_id)
     checkpoint = hook or (lambda _: None)
     processed_at = _micros(now or started)
@@ -165,7 +192,6 @@ def run(
         store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
         store.put(LAST_RUN, record)
     log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
-    return summary
 
 
 def _chunk(
