@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 
@@ -66,10 +67,19 @@ class SystemSpec:
 
     @property
     def available(self) -> bool:
-        """Whether this build ships the system (its command line module exists)."""
-        if self.cli is None or find_spec(self.package) is None:
+        """Whether this build ships the system: its command line module exists (found on disk,
+        without importing the system's package)."""
+        if self.cli is None:
             return False
-        return find_spec(self.cli.partition(":")[0]) is not None
+        module = self.cli.partition(":")[0].split(".")
+        root = find_spec("weir")
+        if root is None or not root.submodule_search_locations:
+            return False
+        for location in root.submodule_search_locations:
+            base = Path(location).joinpath(*module[1:])
+            if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+                return True
+        return False
 
     @property
     def api_path(self) -> str:

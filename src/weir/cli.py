@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.main
@@ -19,8 +19,9 @@ from typer.core import TyperGroup
 from weir import __version__
 from weir.catalog import SYSTEMS, SystemSpec, available, load
 from weir.core.cli import JsonOpt, emit, guard, sample_command
-from weir.core.logging import configure_logging
-from weir.core.settings import Settings
+
+if TYPE_CHECKING:
+    from weir.core.settings import Settings
 
 
 class LazyCommand(TyperGroup):
@@ -122,6 +123,7 @@ def db_upgrade(json_out: JsonOpt = False) -> None:
     """Apply every system's migrations to WEIR_DATABASE_URL."""
     from weir.core import db
     from weir.core.config import redact_url
+    from weir.core.settings import Settings
 
     with guard():
         settings = Settings()
@@ -137,6 +139,7 @@ def db_upgrade(json_out: JsonOpt = False) -> None:
 @app.command()
 def status(json_out: JsonOpt = False) -> None:
     """Per system and step: the last run, its status, its age and its freshness."""
+    from weir.core.settings import Settings
     from weir.status import read_status
 
     with guard():
@@ -155,6 +158,7 @@ def status(json_out: JsonOpt = False) -> None:
 def config_command(json_out: JsonOpt = False) -> None:
     """The effective settings of the core and of every available system (secrets redacted)."""
     from weir.core.config import describe_settings
+    from weir.core.settings import Settings
 
     with guard():
         rows = describe_settings(Settings(), "core")
@@ -195,6 +199,9 @@ def demo(
     from rich.console import Console
     from rich.table import Table
 
+    from weir.core.logging import configure_logging
+    from weir.core.settings import Settings
+
     with guard():
         settings = Settings()
         configure_logging(settings)
@@ -227,6 +234,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the landing page, every system's API and dashboards on one port."""
+    from weir.core.logging import configure_logging
+    from weir.core.settings import Settings
+
     with guard():
         settings = Settings()
         configure_logging(settings)

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -28,6 +27,8 @@ _stderr = Console(stderr=True, soft_wrap=True)
 
 def describe(exc: BaseException) -> tuple[str, int] | None:
     """The message and exit code for an error weir knows how to report, else None."""
+    from pydantic import ValidationError
+
     if isinstance(exc, WeirError):
         return exc.message, exc.exit_code
     if isinstance(exc, ValidationError):  # settings from the environment
