@@ -88,6 +88,9 @@ def test_every_linked_page_renders_offline(
         else:  # a system's UI: Streamlit pages render into the app view, others into <body>
             page.wait_for_load_state("networkidle", timeout=30_000)
             assert page.locator("body").inner_text(timeout=20_000).strip(), link
+            if path.startswith("/ui/"):  # Streamlit: no developer toolbar ("Deploy")
+                page.wait_for_selector("[data-testid='stApp']", timeout=20_000)
+                assert page.get_by_text("Deploy", exact=True).count() == 0
         page.wait_for_timeout(500)
     outside = [url for url in requests if urlparse(url).hostname not in ("127.0.0.1", None)]
     assert outside == [], outside

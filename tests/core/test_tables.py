@@ -137,3 +137,15 @@ def test_schema_and_lazy_scan(table: Table) -> None:
     assert str(table.schema().field("seq").type) == "int64"
     picked = table.scan().filter(pl.col("seq") >= 2).select("id", "value").sort("id").collect()
     assert picked.rows() == [(2, "b"), (3, "C")]
+
+
+def test_info_from_one_open(table: Table) -> None:
+    with pytest.raises(NotFoundError):
+        table.info()
+    before = datetime.now(UTC)
+    table.append(pa.table({"event_id": ["a", "b"], "v": [1, 2]}))
+    table.append(pa.table({"event_id": ["c"], "v": [3]}))
+    info = table.info()
+    assert (info.version, info.rows, info.columns) == (1, 3, ["event_id", "v"])
+    assert info.last_commit is not None
+    assert before.replace(microsecond=0) <= info.last_commit <= datetime.now(UTC)
