@@ -19,12 +19,12 @@ demo: install  ## sample data → every pipeline → every UI on http://127.0.0.
 test: install lint typecheck imports pytest  ## the whole suite, every marker
 
 lint:
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks scripts
+	$(RUN) ruff format --check src tests benchmarks scripts
 
 format:
-	$(RUN) ruff check --fix src tests benchmarks
-	$(RUN) ruff format src tests benchmarks
+	$(RUN) ruff check --fix src tests benchmarks scripts
+	$(RUN) ruff format src tests benchmarks scripts
 
 typecheck:
 	$(RUN) mypy
