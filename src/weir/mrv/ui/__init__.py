@@ -9,7 +9,9 @@ from weir.core.settings import Settings
 
 def pages(settings: Settings) -> list[Any]:
     """The MRV pages of weir's Streamlit app, drawing with `settings`."""
-    import streamlit as st
+    from weir.core.optional import require
+
+    st = require("streamlit")
 
     from weir.mrv.ui.page import render
 

@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from weir.core.settings import Settings
-from weir.core.storage import Store
+from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
 from weir.telemetry.pipeline.flatten import FileResult, flatten_files
 
@@ -34,9 +34,9 @@ def batches(paths: Sequence[str], parts: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
 
 
-def _worker(args: tuple[str, Settings, list[str], int, dict[str, Kind]]) -> FileResult:
-    url, settings, paths, processed_at, established = args
-    return flatten_paths(Store.from_url(url, settings=settings), paths, processed_at, established)
+def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind]]) -> FileResult:
+    spec, paths, processed_at, established = args
+    return flatten_paths(spec.open(), paths, processed_at, established)
 
 
 class LocalEngine:
@@ -84,8 +84,7 @@ class LocalEngine:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         kinds = dict(established)
         jobs = [
-            (store.url, settings, batch, processed_at, kinds)
-            for batch in batches(paths, 4 * self.workers)
+            (store.spec, batch, processed_at, kinds) for batch in batches(paths, 4 * self.workers)
         ]
         return list(self._pool.map(_worker, jobs))
 

@@ -18,14 +18,16 @@ import pyarrow as pa
 
 from weir.core.errors import BadInputError
 from weir.core.settings import Settings
-from weir.core.storage import Store
+from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
 from weir.telemetry.pipeline.flatten import FileResult
 
 
 def session(master: str = "local[2]") -> Any:
     """The active SparkSession (a cluster's, as on Databricks) used as it is, else a local one."""
-    from pyspark.sql import SparkSession
+    from weir.core.optional import require
+
+    SparkSession = require("pyspark.sql").SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -44,14 +46,13 @@ def session(master: str = "local[2]") -> Any:
 
 def _flatten_partition(
     rows: Iterator[tuple[int, str]],
-    url: str,
-    settings: Settings,
+    spec: StoreSpec,
     processed_at: int,
     kinds: dict[str, Kind],
 ) -> Iterator[tuple[int, bytes, bytes]]:
     from weir.telemetry.pipeline.engines import batches, flatten_paths
 
-    store = Store.from_url(url, settings=settings)
+    store = spec.open()
     indexed = list(rows)
     start = 0
     for batch in batches([path for _, path in indexed], 1):
@@ -95,11 +96,11 @@ class SparkEngine:
         spark = self._spark or session()
         self._spark = spark
         context = spark.sparkContext
-        url, kinds = store.url, dict(established)
+        spec, kinds = store.spec, dict(established)
         slices = max(1, min(len(paths), context.defaultParallelism * 4))
         rdd = context.parallelize(list(enumerate(paths)), slices)
         collected = rdd.mapPartitions(
-            lambda rows: _flatten_partition(rows, url, settings, processed_at, kinds)
+            lambda rows: _flatten_partition(rows, spec, processed_at, kinds)
         ).collect()
         results = []
         for _, meta, ipc in sorted(collected, key=lambda item: item[0]):
