@@ -59,10 +59,8 @@ def test_landing_page_in_chromium(
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_linked_page_renders_offline(
-    settings: Settings, serve_app: Callable[[Any], str], page: Any
-) -> None:
-    base = serve_app(create_app(settings))
+def test_every_linked_page_renders_offline(weir_site: Any, page: Any) -> None:
+    base = weir_site.url
     requests = _watch_requests(page)
     page.goto(base + "/")
     links = sorted(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,18 +106,14 @@ def test_page_without_results(settings: Settings) -> None:
 
 
 @pytest.mark.browser
-def test_dashboard_in_chromium(
-    settings: Settings, sample_dir: Path, serve_app: Callable[[Any], str], page: Any
-) -> None:
-    # Streamlit allows one runtime (st.App) per process, so this test runs once, on SQLite;
-    # the page's reads are covered on PostgreSQL by test_page_headless.
+def test_dashboard_in_chromium(settings: Settings, weir_site: Any, page: Any) -> None:
+    # The real composition (`weir serve` after `weir demo`: the one Streamlit app under /ui),
+    # started once per session. Its settings are its own; this test's environment points at
+    # another WEIR_HOME, so the page showing the demo data proves the settings reached it.
     from playwright.sync_api import expect
 
-    from weir.server import create_app
-
-    loaded = load_sample(settings, sample_dir)
-    base = serve_app(create_app(settings))  # the real composition: the one app under /ui
-
+    loaded, base = weir_site.settings, weir_site.url
+    assert loaded.database_url != settings.database_url
     started = time.monotonic()
     page.goto(base + "/ui/mrv")
     metrics = page.get_by_test_id("stMetricValue")
