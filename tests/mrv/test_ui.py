@@ -108,8 +108,8 @@ def test_page_without_results(settings: Settings) -> None:
 @pytest.mark.browser
 def test_dashboard_in_chromium(settings: Settings, weir_site: Any, page: Any) -> None:
     # The real composition (`weir serve` after `weir demo`: the one Streamlit app under /ui),
-    # started once per session. Its settings are its own; this test's environment points at
-    # another WEIR_HOME, so the page showing the demo data proves the settings reached it.
+    # started once per session in its own process, whose environment names another database:
+    # the page showing the demo data proves that create_app's settings reached it.
     from playwright.sync_api import expect
 
     loaded, base = weir_site.settings, weir_site.url

@@ -18,7 +18,6 @@ from rich.table import Table
 
 from weir.core.cli import fail
 from weir.core.errors import BadInputError
-from weir.core.storage import Store
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -60,6 +59,13 @@ def _engine(settings: Settings | None = None) -> tuple[Engine, Settings]:
     engine = make_engine(settings.database_url)
     service.ensure_migrated(engine)
     return engine, settings
+
+
+def _store(settings: Settings) -> Any:
+    """The store where MRV records its runs."""
+    from weir.core.storage import Store
+
+    return Store.from_settings(settings)
 
 
 def _dump(data: Any) -> str:
@@ -115,7 +121,7 @@ def ingest(
             folder,
             MrvSettings(),
             lambda name: progress.update(task, advance=1),
-            store=Store.from_settings(settings),
+            store=_store(settings),
         )
     files = [vars(f) for f in report.files]
     if as_json:
@@ -161,7 +167,7 @@ def calculate(as_json: JsonOpt = False) -> None:
 
     engine, core = _engine()
     settings = MrvSettings()
-    summary, qa_counts = service.calculate(engine, settings, store=Store.from_settings(core))
+    summary, qa_counts = service.calculate(engine, settings, store=_store(core))
     rows = service.totals(service.results(engine), settings)
     if as_json:
         print(
@@ -298,7 +304,7 @@ def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
     mrv_settings = MrvSettings()
     try:
         generate(sample_dir, 7)
-        store = Store.from_settings(settings)
+        store = _store(settings)
         report, _ = service.ingest(engine, sample_dir, mrv_settings, store=store)
         summary, qa_counts = service.calculate(engine, mrv_settings, store=store)
         totals = service.totals(service.results(engine), mrv_settings)

@@ -21,8 +21,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from weir.core.db import discover_version_locations, upgrade
-from weir.core.runs import RunHandle, record_run
-from weir.core.storage import Store
 from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
 from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
 from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
@@ -32,6 +30,8 @@ from weir.mrv.pipeline.validation import INVALID, QUALITY_FLAGS, SKIPPED_FLAGS, 
 from weir.mrv.settings import MrvSettings
 
 if TYPE_CHECKING:
+    from weir.core.runs import RunHandle
+    from weir.core.storage import Store
     from weir.mrv.pipeline.ingest import IngestReport
 
 
@@ -87,6 +87,8 @@ def ensure_migrated(engine: Engine) -> None:
 
 def _recorded(store: Store | None, step: str) -> AbstractContextManager[RunHandle | None]:
     """A run record of `step` in `store` (``weir status``, the health system), if given."""
+    from weir.core.runs import record_run
+
     return record_run(store, "mrv", step) if store is not None else nullcontext()
 
 
