@@ -214,3 +214,113 @@ def key_signals(store: Store) -> list[str]:
     """The :data:`KEY_SIGNALS` the latest table has (the dashboard's default columns)."""
     schema = tables.schema(tables.latest(store))
     return [name for name in KEY_SIGNALS if schema is not None and name in schema.names]
+
+
+def pending_files(store: Store) -> list[dict[str, Any]]:
+    """Landed files the job has not merged yet: path, size, modified (oldest path first)."""
+    from weir.telemetry.models import RAW_PREFIX
+    from weir.telemetry.pipeline import ledger
+
+    listing = list(store.list(RAW_PREFIX))
+    done = ledger.processed(store, listing)
+    return [
+        {"path": meta.path, "bytes": meta.size, "modified": _clean(meta.modified)}
+        for meta in listing
+        if meta.path not in done
+    ]
+
+
+def rescued(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """Values kept in ``_rescued_data`` (one line per value): the row's event, vehicle and time,
+    the column or signal, the raw value and the reason; newest rows first, `limit` rows."""
+    import orjson
+    import polars as pl
+
+    from weir.telemetry.models import RESCUED
+
+    source = tables.flattened(store)
+    if not source.exists():
+        return []
+    frame = (
+        source.scan()
+        .filter(pl.col(RESCUED).is_not_null())
+        .select("event_id", VEHICLE, "recorded_at", "source_file", RESCUED)
+        .sort("recorded_at", descending=True)
+        .head(limit)
+        .collect()
+    )
+    out = []
+    for row in frame.iter_rows(named=True):
+        for column, kept in orjson.loads(row.pop(RESCUED)).items():
+            raw = kept.get("raw") if isinstance(kept, dict) else kept
+            reason = kept.get("reason") if isinstance(kept, dict) else None
+            out.append(
+                {
+                    **{k: _clean(v) for k, v in row.items()},
+                    "column": column,
+                    "raw": raw if isinstance(raw, str) else orjson.dumps(raw).decode(),
+                    "reason": reason,
+                }
+            )
+    return out
+
+
+def dead_letters(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """Stream records the handler dead-lettered and landed lines the job rejected, with their
+    reasons: kind, where (object, or landed file and line), reason, when; newest first."""
+    import orjson
+
+    from weir.telemetry.models import DEADLETTER_PREFIX
+
+    rejected_prefix = f"{DEADLETTER_PREFIX}/rejected/"
+    metas = sorted(store.list(DEADLETTER_PREFIX), key=lambda m: m.modified, reverse=True)
+    out: list[dict[str, Any]] = []
+    for meta in metas:
+        if len(out) >= limit:
+            break
+        data = orjson.loads(store.get(meta.path))
+        if meta.path.startswith(rejected_prefix):
+            for item in data.get("rejected", []):
+                where = f"{item.get('file')} line {item.get('row')}"
+                out.append(_letter("rejected line", where, item, meta.modified))
+        else:
+            name = meta.path.removeprefix(DEADLETTER_PREFIX + "/")
+            out.append(_letter("stream record", name, data, meta.modified, data.get("failed_at")))
+    return out[:limit]
+
+
+def _letter(
+    kind: str, where: str, data: dict[str, Any], modified: datetime, when: str | None = None
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "where": where,
+        "field": data.get("field"),
+        "reason": data.get("reason"),
+        "at": when or _clean(modified),
+    }
+
+
+def run_history(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest runs of ``weir telemetry run`` (newest first), idle ticks included as
+    skipped: when, status, files, rows in and merged, rescued rows, rejected, seconds."""
+    from weir.core.runs import history
+
+    rows = []
+    for record in history(store, "telemetry", "run", limit=limit):
+        counts = record.counts
+        rows.append(
+            {
+                "started_at": _clean(record.started_at),
+                "status": record.status,
+                "files": counts.get("files", 0),
+                "rows_in": counts.get("rows_in", 0),
+                "rows_merged": counts.get("rows_merged", 0),
+                "rescued_rows": counts.get("rescued_rows", 0),
+                "rejected": counts.get("rejected", 0),
+                "seconds": record.seconds,
+                "run_id": record.run_id,
+                "note": record.error,
+            }
+        )
+    return rows
