@@ -216,3 +216,29 @@ def test_openapi_lists_models_with_examples(client: TestClient) -> None:
         assert responses["400"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorBody"
         }
+
+
+def test_mounted_by_the_root_app(fleet: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `weir serve` mounts them once the catalog names them (the lead's merge step)."""
+    import dataclasses
+
+    import weir.server
+    from weir.catalog import SYSTEMS
+
+    paths = {"telemetry": "weir.telemetry.api:create_router", "mrv": "weir.mrv.api:create_router"}
+    systems = tuple(
+        dataclasses.replace(s, api=paths[s.name]) if s.name in paths else s for s in SYSTEMS
+    )
+    monkeypatch.setattr(weir.server, "SYSTEMS", systems)
+    with TestClient(weir.server.create_app(fleet, with_ui=False)) as client:
+        status = client.get("/api/telemetry/status")
+        assert status.status_code == 200
+        assert status.json()["vehicles"] == VEHICLES
+        mrv = client.get("/api/mrv/results")
+        assert mrv.status_code == 404  # this home's database has no MRV tables
+        assert mrv.json()["error"]["code"] == "not_found"
+        schema = client.get("/openapi.json").json()
+        assert {"/api/telemetry/status", "/api/mrv/totals"} <= set(schema["paths"])
+        assert schema["paths"]["/api/mrv/totals"]["get"]["tags"] == ["mrv"]
+        landing = client.get("/").text
+        assert '<a href="/docs#/telemetry">API</a>' in landing
