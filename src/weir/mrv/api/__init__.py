@@ -65,6 +65,7 @@ def create_router(settings: Settings) -> APIRouter:
 
     router = APIRouter(responses=ERRORS)
     engines: list[Engine] = []
+    migrated: list[bool] = []  # the tables exist (checked until they do, then never again)
 
     def engine() -> Engine:
         if not engines:
@@ -79,10 +80,12 @@ def create_router(settings: Settings) -> APIRouter:
         from sqlalchemy.exc import DBAPIError
 
         try:
-            if not inspect(engine()).has_table("mrv_results"):
-                raise NotFoundError(
-                    "no MRV tables yet: run `weir db upgrade` or `weir mrv ingest DIR` first"
-                )
+            if not migrated:
+                if not inspect(engine()).has_table("mrv_results"):
+                    raise NotFoundError(
+                        "no MRV tables yet: run `weir db upgrade` or `weir mrv ingest DIR` first"
+                    )
+                migrated.append(True)
             return call(engine())
         except DBAPIError as exc:  # the driver's text may hold SQL: never sent
             raise DatabaseUnavailableError("database unreachable") from exc
