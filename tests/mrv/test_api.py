@@ -132,3 +132,21 @@ def test_unreachable_database_is_503_without_internals(settings: Settings) -> No
     assert response.json() == {
         "error": {"code": "database_unavailable", "message": "database unreachable"}
     }
+
+
+def test_openapi_lists_models_with_examples(settings: Settings) -> None:
+    with client_for(settings) as client:
+        schema = client.get("/openapi.json").json()
+    assert set(schema["paths"]) == {
+        f"/api/mrv/{name}" for name in ("results", "totals", "qa/findings", "qa/counts", "runs")
+    }
+    models = schema["components"]["schemas"]
+    for name in ("ResultsPage", "Total", "Finding", "IngestionRun"):
+        assert models[name]["examples"], name
+    assert models["Total"]["properties"]["conservative_t"]["type"] == "number"
+    for path, operations in schema["paths"].items():
+        responses = operations["get"]["responses"]
+        for status in ("400", "404", "422", "503"):
+            assert responses[status]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorBody"
+            }, (path, status)
