@@ -319,8 +319,8 @@ def run_history(store: Store, limit: int = 20) -> list[dict[str, Any]]:
                 "rescued_rows": counts.get("rescued_rows", 0),
                 "rejected": counts.get("rejected", 0),
                 "seconds": record.seconds,
-                "run_id": record.run_id,
                 "note": record.error,
+                "run_id": record.run_id,
             }
         )
     return rows
