@@ -84,7 +84,8 @@ def test_bad_input_exits_2_with_what_and_where(settings: Settings, tmp_path: Pat
     assert err.endswith(f"(file {broken})")
     assert invoke_err("telemetry", "query", "select 1") == (
         2,
-        "error: no telemetry tables yet: run `weir telemetry run` first",
+        "error: no telemetry tables yet: land events with `weir telemetry replay DIR`, then run "
+        "`weir telemetry run`",
     )
     assert invoke_err("telemetry", "run", "--engine", "flink") == (
         2,

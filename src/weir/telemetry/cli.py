@@ -22,6 +22,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 WATCH_POLL_SECONDS = 2.0
+LAND_FIRST = (
+    "land events with `weir telemetry replay DIR` (sample events: `weir sample telemetry`) "
+    "or the stream handler on AWS Lambda"
+)
 
 
 def _setup() -> tuple[Settings, Store]:
@@ -88,7 +92,11 @@ def run(
                     chunk_bytes=chunk_bytes or options.chunk_bytes,
                     progress=update,
                 )
-            emit(summary.as_dict(), json_out, title=f"run {summary.run_id}")
+            if json_out or summary.files or summary.recovered:
+                emit(summary.as_dict(), json_out, title=f"run {summary.run_id}")
+            else:
+                print(f"nothing to do: {job.idle_reason(summary)}.")
+                print(f"To merge new data, {LAND_FIRST}, then run again.")
 
         try:  # --watch: any file in the raw prefix is work (new, or left by a crash)
             run_loop(
@@ -110,7 +118,24 @@ def status(json_out: JsonOpt = False) -> None:
     with guard():
         _, store = _setup()
         data = read_status(store)
-    emit(data, json_out, title="telemetry status")
+    if json_out:
+        emit(data, True)
+        return
+    last = data.pop("last_run") or {}
+    emit(
+        {**data, **{f"last_run.{key}": value for key, value in last.items()}},
+        False,
+        title="telemetry status",
+    )
+    if data["table_version"] is None:
+        print(
+            "no table yet: "
+            + (
+                f"{data['files_pending']} landed files wait for `weir telemetry run`."
+                if data["files_pending"]
+                else f"{LAND_FIRST}, then run `weir telemetry run`."
+            )
+        )
 
 
 @app.command()

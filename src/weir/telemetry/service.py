@@ -86,7 +86,10 @@ def query(store: Store, sql: str) -> list[dict[str, Any]]:
     sources = {TABLE_NAME: tables.flattened(store), LATEST_NAME: tables.latest(store)}
     present = {name: table for name, table in sources.items() if table.exists()}
     if not present:
-        raise NotFoundError("no telemetry tables yet: run `weir telemetry run` first")
+        raise NotFoundError(
+            "no telemetry tables yet: land events with `weir telemetry replay DIR`, "
+            "then run `weir telemetry run`"
+        )
     connection = duckdb.connect()
     try:
         for name, table in present.items():

@@ -28,8 +28,8 @@ from weir.core.runs import record_run
 from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
 from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
-from weir.telemetry.pipeline import latest, ledger, tables
-from weir.telemetry.pipeline.archive import archive
+from weir.telemetry.pipeline import latest, ledger, rescue, tables
+from weir.telemetry.pipeline.archive import archive, archive_path
 from weir.telemetry.pipeline.columns import unify
 from weir.telemetry.pipeline.engines import make_engine
 from weir.telemetry.pipeline.flatten import FileResult
@@ -42,10 +42,16 @@ LAST_RUN = f"{STATE_PREFIX}/last_run.json"
 class RunSummary:
     """What one run did (also written to ``telemetry/state/runs/<run_id>.json``).
 
-    Counts are of this run's input: ``records`` landed lines read, ``rows_in`` rows flattened
-    from them (a retried delivery counts once per copy), ``rescued_rows`` those of ``rows_in``
-    with ``_rescued_data``, ``rows_merged`` rows inserted or updated in the table. A run that
-    finds nothing to do writes no record, so ``last_run`` stays the last run that did work.
+    ``records`` counts landed lines read, ``rows_in`` rows flattened from them (a retried
+    delivery counts once per copy), ``rows_merged`` rows inserted or updated in the table, and
+    ``rescued_rows`` those of ``rows_merged`` that carry ``_rescued_data`` — the rows the run
+    wrote, in the terms of ``status`` (which counts the table's rows with ``_rescued_data``), so a
+    first run reports what ``status`` then shows.
+    ``recovered`` counts files an interrupted run had merged but not archived (archived now);
+    ``relanded`` files that landed again after they were merged and archived (a replayed or
+    retried batch: same name, same size), archived now without merging them twice. A run that
+    merges nothing and recovers nothing writes no ``last_run``, so it stays the last run that
+    did work (its core run record says ``skipped``).
     """
 
     run_id: str
@@ -66,6 +72,7 @@ class RunSummary:
     rejected: int = 0
     archived: int = 0
     recovered: int = 0
+    relanded: int = 0
     table_version: int | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -147,8 +154,34 @@ def run(
             {key: value for key, value in summary.as_dict().items() if isinstance(value, int)}
         )
         if not (summary.files or summary.recovered):
-            record.skip("no landed files")
+            record.skip(idle_reason(summary))
     return summary
+
+
+def idle_reason(summary: RunSummary) -> str:
+    """Why a run merged nothing, and what to do about it."""
+    again = (
+        f"; {summary.relanded} already-merged files landed again and were archived"
+        if summary.relanded
+        else ""
+    )
+    return f"no new landed files under {RAW_PREFIX}{again}"
+
+
+def _sweep(store: Store, listing: Sequence[ObjectMeta], summary: RunSummary) -> set[str]:
+    """Archive the landed files the ledger already holds; returns their paths.
+
+    A file whose archive copy is missing was left by a crash between the ledger commit and the
+    archive move (``recovered``); one whose archive copy exists was merged and archived before
+    and has landed again (``relanded``).
+    """
+    done = ledger.processed(store, listing)
+    ordered = [meta.path for meta in listing if meta.path in done]
+    again = [path for path in ordered if store.exists(archive_path(path))]
+    seen_again = set(again)
+    summary.recovered = archive(store, [path for path in ordered if path not in seen_again])
+    summary.relanded = archive(store, again)
+    return done
 
 
 def _run(
@@ -169,10 +202,13 @@ def _run(
     checkpoint = hook or (lambda _: None)
     processed_at = _micros(now or started)
     listing = list(store.list(RAW_PREFIX))
-    done = ledger.processed(store, listing)
-    summary.recovered = archive(store, [meta.path for meta in listing if meta.path in done])
+    done = _sweep(store, listing, summary)
     pending = [meta for meta in listing if meta.path not in done]
-    log.info("{} files pending, {} recovered to the archive", len(pending), summary.recovered)
+    log.info("{} files pending", len(pending))
+    if summary.recovered:
+        log.info("{} files an interrupted run had merged: archived now", summary.recovered)
+    if summary.relanded:
+        log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     own_engine = engine is None
     engine = engine or make_engine(engine_name, workers)
     main = tables.flattened(store)
@@ -212,11 +248,11 @@ def _chunk(
     summary.rejected += _reject(store, results)
     summary.records += sum(result.records for result in results)
     summary.tombstones += sum(result.tombstones for result in results)
-    summary.rescued_rows += sum(result.rescued_rows for result in results)
     summary.rows_in += data.num_rows
     del results  # the chunk's rows live on in `data` only, and only until the merge
     version = main.version() if main.exists() else None
     if data.num_rows:
+        winners = rescue.winners(data)
         merged = main.merge(
             data,
             [KEY],
@@ -229,6 +265,7 @@ def _chunk(
         summary.inserted += merged.inserted
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
+        summary.rescued_rows += rescue.written(main, winners, merged, processed_at)
         checkpoint("after_commit")
         latest.refresh(store, vehicles, version)
     ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
