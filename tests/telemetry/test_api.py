@@ -207,14 +207,14 @@ def test_openapi_lists_models_with_examples(client: TestClient) -> None:
         "/api/telemetry/vehicles/{vehicle_id}/history",
     }
     models = schema["components"]["schemas"]
-    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "ErrorBody"):
+    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "TelemetryError"):
         assert name in models
     for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage"):
         assert models[name]["examples"], name
     for path in paths:
         responses = schema["paths"][path]["get"]["responses"]
         assert responses["400"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorBody"
+            "$ref": "#/components/schemas/TelemetryError"
         }
 
 
@@ -240,5 +240,7 @@ def test_mounted_by_the_root_app(fleet: Settings, monkeypatch: pytest.MonkeyPatc
         schema = client.get("/openapi.json").json()
         assert {"/api/telemetry/status", "/api/mrv/totals"} <= set(schema["paths"])
         assert schema["paths"]["/api/mrv/totals"]["get"]["tags"] == ["mrv"]
+        names = list(schema["components"]["schemas"])
+        assert [name for name in names if name.startswith("weir__")] == []  # no clashes
         landing = client.get("/").text
         assert '<a href="/docs#/telemetry">API</a>' in landing
