@@ -47,9 +47,13 @@ def create_router(settings: Settings) -> APIRouter:
     from weir.telemetry import reads, service
 
     router = APIRouter(responses=ERRORS)
+    stores: list[Store] = []
 
     def store() -> Store:
-        return Store.from_settings(settings)
+        """One store (and its connection pool) for every request, opened at the first."""
+        if not stores:
+            stores.append(Store.from_settings(settings))
+        return stores[0]
 
     @router.get("/status", response_model=TelemetryStatus)
     def status() -> dict[str, Any]:
