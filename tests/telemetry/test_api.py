@@ -207,14 +207,14 @@ def test_openapi_lists_models_with_examples(client: TestClient) -> None:
         "/api/telemetry/vehicles/{vehicle_id}/history",
     }
     models = schema["components"]["schemas"]
-    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "ErrorBody"):
+    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "TelemetryError"):
         assert name in models
     for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage"):
         assert models[name]["examples"], name
     for path in paths:
         responses = schema["paths"][path]["get"]["responses"]
         assert responses["400"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorBody"
+            "$ref": "#/components/schemas/TelemetryError"
         }
 
 
@@ -240,5 +240,40 @@ def test_mounted_by_the_root_app(fleet: Settings, monkeypatch: pytest.MonkeyPatc
         schema = client.get("/openapi.json").json()
         assert {"/api/telemetry/status", "/api/mrv/totals"} <= set(schema["paths"])
         assert schema["paths"]["/api/mrv/totals"]["get"]["tags"] == ["mrv"]
+        names = list(schema["components"]["schemas"])
+        assert [name for name in names if name.startswith("weir__")] == []  # no clashes
         landing = client.get("/").text
         assert '<a href="/docs#/telemetry">API</a>' in landing
+
+
+def test_reads_an_s3_store(s3_settings: Settings, tmp_path: Path) -> None:
+    from weir.telemetry.pipeline import job
+    from weir.telemetry.pipeline.landing import replay
+    from weir.telemetry.sample import generate
+
+    store = Store.from_settings(s3_settings)
+    generate(tmp_path / "events", events=150, vehicles=3, seed=3)
+    replay(tmp_path / "events", store)
+    job.run(store, s3_settings, workers=1)
+    with client_for(s3_settings) as client:
+        status = client.get("/api/telemetry/status").json()
+        assert (status["vehicles"], status["rows"]) == (
+            3,
+            sql(s3_settings, "select count(*) n from car_telemetry_flattened")[0]["n"],
+        )
+        latest = client.get("/api/telemetry/vehicles/latest", params={"column": SIGNALS}).json()
+        assert latest["items"] == sql(
+            s3_settings,
+            f"select vehicle_id, {', '.join(SIGNALS)} from vehicle_latest order by vehicle_id",
+        )
+        vehicle = latest["items"][0]["vehicle_id"]
+        history = client.get(
+            f"/api/telemetry/vehicles/{vehicle}/history", params={"column": SIGNALS[0]}
+        ).json()
+        assert (
+            history["total"]
+            == sql(
+                s3_settings,
+                f"select count(*) n from car_telemetry_flattened where vehicle_id = '{vehicle}'",
+            )[0]["n"]
+        )

@@ -18,16 +18,16 @@ from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry.api_models import (
     ColumnsOut,
-    ErrorBody,
     HistoryPage,
     LatestPage,
+    TelemetryError,
     TelemetryStatus,
 )
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Bad parameter (unknown column, bad range …)"},
-    404: {"model": ErrorBody, "description": "No such vehicle, or no tables yet"},
-    422: {"model": ErrorBody, "description": "A parameter of the wrong type or out of range"},
+    400: {"model": TelemetryError, "description": "Bad parameter (unknown column, bad range …)"},
+    404: {"model": TelemetryError, "description": "No such vehicle, or no tables yet"},
+    422: {"model": TelemetryError, "description": "A parameter of the wrong type or out of range"},
 }
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
@@ -47,9 +47,13 @@ def create_router(settings: Settings) -> APIRouter:
     from weir.telemetry import reads, service
 
     router = APIRouter(responses=ERRORS)
+    stores: list[Store] = []
 
     def store() -> Store:
-        return Store.from_settings(settings)
+        """One store (and its connection pool) for every request, opened at the first."""
+        if not stores:
+            stores.append(Store.from_settings(settings))
+        return stores[0]
 
     @router.get("/status", response_model=TelemetryStatus)
     def status() -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class ErrorDetail(BaseModel):
+class TelemetryErrorDetail(BaseModel):
     """What went wrong, for a client (never a path, SQL or a traceback)."""
 
     code: str = Field(examples=["bad_input"])
@@ -17,10 +17,10 @@ class ErrorDetail(BaseModel):
     )
 
 
-class ErrorBody(BaseModel):
+class TelemetryError(BaseModel):
     """weir's one error shape."""
 
-    error: ErrorDetail
+    error: TelemetryErrorDetail
 
 
 class LastRun(BaseModel):

@@ -8,17 +8,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class ErrorDetail(BaseModel):
+class MrvErrorDetail(BaseModel):
     """What went wrong, for a client (never a path, SQL or a traceback)."""
 
     code: str = Field(examples=["bad_input"])
     message: str = Field(examples=["unknown plant PLANT_Z; known plants: PLANT_A, PLANT_B"])
 
 
-class ErrorBody(BaseModel):
+class MrvError(BaseModel):
     """weir's one error shape."""
 
-    error: ErrorDetail
+    error: MrvErrorDetail
 
 
 class PageFields(BaseModel):
