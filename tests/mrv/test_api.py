@@ -148,5 +148,5 @@ def test_openapi_lists_models_with_examples(settings: Settings) -> None:
         responses = operations["get"]["responses"]
         for status in ("400", "404", "422", "503"):
             assert responses[status]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/MrvError"
+                "$ref": "#/components/schemas/ErrorBody"
             }, (path, status)

@@ -207,14 +207,14 @@ def test_openapi_lists_models_with_examples(client: TestClient) -> None:
         "/api/telemetry/vehicles/{vehicle_id}/history",
     }
     models = schema["components"]["schemas"]
-    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "TelemetryError"):
+    for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage", "ErrorBody"):
         assert name in models
     for name in ("TelemetryStatus", "ColumnsOut", "LatestPage", "HistoryPage"):
         assert models[name]["examples"], name
     for path in paths:
         responses = schema["paths"][path]["get"]["responses"]
         assert responses["400"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/TelemetryError"
+            "$ref": "#/components/schemas/ErrorBody"
         }
 
 

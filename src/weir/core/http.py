@@ -8,11 +8,25 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from loguru import logger
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
 from weir.core.errors import WeirError
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, for a client (never a path, SQL or a traceback)."""
+
+    code: str = Field(examples=["bad_input"])
+    message: str = Field(examples=["unknown plant 'PLANT_Z' (field plant)"])
+
+
+class ErrorBody(BaseModel):
+    """weir's one error shape, ``{"error": {"code", "message"}}``: every router's responses."""
+
+    error: ErrorDetail
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:

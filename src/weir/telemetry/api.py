@@ -14,20 +14,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from weir.core.http import ErrorBody
 from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry.api_models import (
     ColumnsOut,
     HistoryPage,
     LatestPage,
-    TelemetryError,
     TelemetryStatus,
 )
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": TelemetryError, "description": "Bad parameter (unknown column, bad range …)"},
-    404: {"model": TelemetryError, "description": "No such vehicle, or no tables yet"},
-    422: {"model": TelemetryError, "description": "A parameter of the wrong type or out of range"},
+    400: {"model": ErrorBody, "description": "Bad parameter (unknown column, bad range …)"},
+    404: {"model": ErrorBody, "description": "No such vehicle, or no tables yet"},
+    422: {"model": ErrorBody, "description": "A parameter of the wrong type or out of range"},
 }
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]

@@ -8,21 +8,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class TelemetryErrorDetail(BaseModel):
-    """What went wrong, for a client (never a path, SQL or a traceback)."""
-
-    code: str = Field(examples=["bad_input"])
-    message: str = Field(
-        examples=["unknown column 'Speed' in car_telemetry_flattened (field columns)"]
-    )
-
-
-class TelemetryError(BaseModel):
-    """weir's one error shape."""
-
-    error: TelemetryErrorDetail
-
-
 class LastRun(BaseModel):
     """The last run of ``weir telemetry run`` that did work."""
 

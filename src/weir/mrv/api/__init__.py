@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from fastapi import APIRouter, Query
 
 from weir.core.errors import BadInputError, NotFoundError, WeirError
+from weir.core.http import ErrorBody
 from weir.core.settings import Settings
 from weir.mrv.api.models import (
     FindingCount,
     FindingsPage,
-    MrvError,
     ResultsPage,
     RunsPage,
     TotalsOut,
@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": MrvError, "description": "Bad parameter (unknown plant or flag, bad range)"},
-    404: {"model": MrvError, "description": "No MRV tables yet"},
-    422: {"model": MrvError, "description": "A parameter of the wrong type or out of range"},
-    503: {"model": MrvError, "description": "The database cannot be reached"},
+    400: {"model": ErrorBody, "description": "Bad parameter (unknown plant or flag, bad range)"},
+    404: {"model": ErrorBody, "description": "No MRV tables yet"},
+    422: {"model": ErrorBody, "description": "A parameter of the wrong type or out of range"},
+    503: {"model": ErrorBody, "description": "The database cannot be reached"},
 }
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]

@@ -8,19 +8,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class MrvErrorDetail(BaseModel):
-    """What went wrong, for a client (never a path, SQL or a traceback)."""
-
-    code: str = Field(examples=["bad_input"])
-    message: str = Field(examples=["unknown plant PLANT_Z; known plants: PLANT_A, PLANT_B"])
-
-
-class MrvError(BaseModel):
-    """weir's one error shape."""
-
-    error: MrvErrorDetail
-
-
 class PageFields(BaseModel):
     """Paging of a list: ``next_offset`` is None on the last page."""
 
