@@ -12,8 +12,8 @@ EARTH_RADIUS_KM = 6371.0088
 
 
 def normalize_lon(lon: float) -> float:
-    """Longitude in [-180, 180): 350 → -10, 180 → -180."""
-    return float(((lon + 180.0) % 360.0) - 180.0)
+    """Longitude in [-180, 180), to 1e-9°: 350 → -10, 180 → -180."""
+    return round(float(((lon + 180.0) % 360.0) - 180.0), 9)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
