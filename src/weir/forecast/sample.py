@@ -74,7 +74,8 @@ def _fields(layout: Layout, lats: Any, lons: Any, leads: Any, rng: Any) -> dict[
     shift = rng.normal(0.0, 2.5, shape)
     centre = lons.min() + 3.0 + 0.3 * lead + shift
     rain_mm_h = amp * np.exp(
-        -((lon - centre) ** 2) / (2 * 4.0**2) - (lat - 47.0 - 0.2 * shift) ** 2 / (2 * 5.0**2)
+        -((lon - centre) ** 2) / (2 * 4.0**2)
+        - (lat - lats.mean() + 3.0 - 0.2 * shift) ** 2 / (2 * 5.0**2)
     )
     rain_mm_h = np.where(rain_mm_h > 0.05, rain_mm_h, 0.0)
     rate = rain_mm_h / 3600.0
