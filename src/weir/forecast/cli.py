@@ -101,3 +101,57 @@ def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
         "init_times": result.init_times,
         "seconds": result.seconds,
     }
+
+
+@app.command()
+def probe(
+    registry: RegistryOpt = None,
+    queries: Annotated[int, typer.Option(min=1, help="Point-trace queries to run.")] = 10,
+    variable: Annotated[str, typer.Option(help="Canonical variable queried.")] = "temperature_2m",
+    out: Annotated[
+        str, typer.Option(help="Folder or store URL (file://, s3://) for the results.")
+    ] = "probe",
+    json_out: JsonOpt = False,
+) -> None:
+    """Timed point-trace queries against the stores; results written, read back and verified."""
+    from weir.forecast.pipeline import configs
+    from weir.forecast.pipeline.probe import probe as run_probe
+
+    with guard():
+        settings, store, options = _setup()
+        target = out if "://" in out else f"file://{Path(out).absolute()}"
+        reg = configs.load_registry(store, registry or options.registry)
+        variables = configs.load_variables(store, options.variables)
+        points = [p for p in configs.load_points(store, options.points).points if p.enabled]
+        with progress("probing", disable=json_out):
+            result = run_probe(
+                reg,
+                variables,
+                points,
+                Store.from_url(target, settings=settings),
+                queries=queries,
+                variable_id=variable,
+                settings=settings,
+                retries=options.probe_retries,
+            )
+    emit({"out": target, **result.__dict__}, json_out, title="probe")
+    if result.failed or result.mismatched:
+        raise typer.Exit(1)
+
+
+@app.command()
+def preview(
+    out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("trace_preview.png"),
+    variable: Annotated[str, typer.Option(help="Canonical variable.")] = "temperature_2m",
+    point: Annotated[str | None, typer.Option(help="Point id (default: the first).")] = None,
+    max_series: Annotated[int, typer.Option(min=1, help="Members drawn per source.")] = 6,
+    json_out: JsonOpt = False,
+) -> None:
+    """A PNG of extracted traces (members and median of each source)."""
+    from weir.forecast.pipeline.preview import preview_png
+
+    with guard():
+        _, store, _ = _setup()
+        png = preview_png(store, variable=variable, point=point, max_series=max_series)
+        out.write_bytes(png)
+    emit({"out": str(out), "bytes": len(png)}, json_out, title="preview")

@@ -23,9 +23,32 @@ if TYPE_CHECKING:
 READ_ORDER = ("ensemble_member", "lead_time", "latitude", "longitude")
 
 
-def zarr_store(url: str, *, anonymous: bool, region: str, settings: Settings | None) -> Any:
+def retry_config(retries: int) -> dict[str, Any]:
+    """obstore's retry policy for remote stores: exponential backoff on transient errors
+    (connection errors, 5xx, 429), at most `retries` retries within 60 s."""
+    from datetime import timedelta
+
+    return {
+        "max_retries": retries,
+        "backoff": {
+            "init_backoff": timedelta(milliseconds=200),
+            "max_backoff": timedelta(seconds=10),
+            "base": 2.0,
+        },
+        "retry_timeout": timedelta(seconds=60),
+    }
+
+
+def zarr_store(
+    url: str,
+    *,
+    anonymous: bool,
+    region: str,
+    settings: Settings | None,
+    retries: int = 3,
+) -> Any:
     """What ``xarray.open_zarr`` opens for `url`: a path, or a zarr ``ObjectStore`` over obstore
-    for ``s3://`` and ``https://`` (no fsspec)."""
+    for ``s3://`` and ``https://`` (no fsspec), retrying transient errors with backoff."""
     from zarr.storage import ObjectStore
 
     parsed = urlparse(url)
@@ -34,7 +57,7 @@ def zarr_store(url: str, *, anonymous: bool, region: str, settings: Settings | N
     if parsed.scheme == "s3":
         from obstore.store import S3Store
 
-        kwargs: dict[str, Any] = {"region": region}
+        kwargs: dict[str, Any] = {"region": region, "retry_config": retry_config(retries)}
         if anonymous:
             kwargs["skip_signature"] = True
         elif settings is not None:
@@ -51,7 +74,11 @@ def zarr_store(url: str, *, anonymous: bool, region: str, settings: Settings | N
     if parsed.scheme in ("http", "https"):
         from obstore.store import HTTPStore
 
-        http = HTTPStore.from_url(url, client_options={"allow_http": parsed.scheme == "http"})
+        http = HTTPStore.from_url(
+            url,
+            client_options={"allow_http": parsed.scheme == "http"},
+            retry_config=retry_config(retries),  # type: ignore[arg-type]
+        )
         return ObjectStore(http, read_only=True)
     raise SourceError(f"unsupported source URL {url!r}: use a path, file://, s3:// or https://")
 
@@ -186,7 +213,9 @@ def _hours(values: Any) -> NDArray[np.float64]:
     return array.astype("float64")
 
 
-def open_source(source: Source, settings: Settings | None = None) -> OpenSource:
+def open_source(
+    source: Source, settings: Settings | None = None, *, retries: int = 3
+) -> OpenSource:
     """Open a source store lazily and read its axes.
 
     Raises:
@@ -196,7 +225,11 @@ def open_source(source: Source, settings: Settings | None = None) -> OpenSource:
     import xarray as xr
 
     target = zarr_store(
-        source.url, anonymous=source.anonymous, region=source.region, settings=settings
+        source.url,
+        anonymous=source.anonymous,
+        region=source.region,
+        settings=settings,
+        retries=retries,
     )
     try:
         ds = xr.open_zarr(target, chunks=None, decode_timedelta=True)
