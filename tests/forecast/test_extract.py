@@ -108,6 +108,8 @@ def test_status_files_manifest_run_record_and_logs(sample_dir: Path) -> None:
     manifest = store.get_json("manifests/latest.json")
     assert manifest == store.get_json(f"manifests/run_id={result.run_id}.json")  # type: ignore[attr-defined]
     assert sorted(manifest["sources"]["gefs"]["points"]) == ["a", "b", "c"]
+    charlie = manifest["sources"]["ecmwf_ifs_ens"]["nearest"]["c"]
+    assert (charlie["lat"], charlie["lon"], charlie["distance_km"]) == (60.0, -120.0, 0.0)
     record = last_run(store, "forecast", "extract")
     assert record is not None
     assert record.status == "ok"

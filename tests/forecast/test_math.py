@@ -6,8 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from weir.core.errors import BadInputError
+from weir.forecast.models import QUANTILES
 from weir.forecast.pipeline.grid import Grid, haversine_km, normalize_lon
 from weir.forecast.pipeline.summary import exceedance, summarize
 from weir.forecast.pipeline.units import convert, rate_to_amount, vector_direction, vector_speed
@@ -108,3 +112,21 @@ def test_wind_speed_and_direction() -> None:
     assert vector_speed(u, v).tolist() == [5.0, 5.0, 5.0, 5.0, 5.0]
     # from the north, from the west, from the east, from the south
     assert vector_direction(u[1:], v[1:]).tolist() == pytest.approx([0.0, 270.0, 90.0, 180.0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 6)),
+        elements=st.one_of(st.floats(-1e6, 1e6), st.just(np.nan)),
+    )
+)
+def test_summary_equals_numpy_quantile_exactly(members: np.ndarray) -> None:
+    out = summarize(members)
+    for lead in range(members.shape[1]):
+        finite = members[:, lead][np.isfinite(members[:, lead])]
+        assert out["member_count"][lead] == finite.size
+        for name, q in QUANTILES.items():
+            expected = np.quantile(finite, q) if finite.size else np.nan
+            assert np.array_equal(out[name][lead], expected, equal_nan=True), (name, q)

@@ -25,7 +25,6 @@ class ForecastSettings(BaseSettings):
         api_url: Base URL of the points API the dashboard writes through; empty means the
             router in-process (same validation, same key).
         actor: Name recorded as ``created_by`` by the dashboard when the form leaves it empty.
-        map_leads: Lead hours at which ``map_summary.parquet`` holds the grid mean and spread.
         max_points: Refuse to extract more points than this in one run (cost guardrail).
         probe_retries: Retries of a probe query on transient errors (with backoff).
     """
@@ -40,6 +39,5 @@ class ForecastSettings(BaseSettings):
     api_key: SecretStr | None = None
     api_url: str = ""
     actor: str = "dashboard"
-    map_leads: tuple[int, ...] = (24, 72, 120)
     max_points: int = 200
     probe_retries: int = 3

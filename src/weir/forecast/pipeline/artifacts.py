@@ -27,30 +27,32 @@ def point_rows(
     *,
     source_id: str,
     variable_id: str,
-    point_id: str,
-    point_name: str,
+    point_ids: list[str],
+    point_names: list[str],
     init: datetime,
     lead_hours: NDArray[np.float64],
     members: NDArray[np.int64],
     values: NDArray[np.float64],
     units_native: str,
 ) -> pd.DataFrame:
-    """``points.parquet`` rows of one point: every member at every lead (member-major)."""
+    """``points.parquet`` rows of several points: `values` is (point, member, lead); rows are
+    point-major, then member, then lead."""
     import pandas as pd
 
-    n_members, n_leads = values.shape
+    n_points, n_members, n_leads = values.shape
+    per_point = n_members * n_leads
     init_ts = pd.Timestamp(init)
-    leads = np.tile(lead_hours, n_members)
+    leads = np.tile(lead_hours, n_points * n_members)
     return pd.DataFrame(
         {
             "source_id": source_id,
             "variable_id": variable_id,
-            "point_id": point_id,
-            "point_name": point_name,
+            "point_id": np.repeat(np.asarray(point_ids, dtype=object), per_point),
+            "point_name": np.repeat(np.asarray(point_names, dtype=object), per_point),
             "init_time": init_ts,
             "valid_time": init_ts + pd.to_timedelta(leads, unit="h"),
             "lead_hours": leads.astype("int32"),
-            "ensemble_member": np.repeat(members, n_leads).astype("int32"),
+            "ensemble_member": np.tile(np.repeat(members, n_leads), n_points).astype("int32"),
             "value": values.reshape(-1),
             "units_native": units_native,
         },
@@ -62,25 +64,28 @@ def summary_rows(
     *,
     source_id: str,
     variable_id: str,
-    point_id: str,
+    point_ids: list[str],
     init: datetime,
     lead_hours: NDArray[np.float64],
     values: NDArray[np.float64],
 ) -> pd.DataFrame:
-    """``ensemble_summary.parquet`` rows of one point: one per lead."""
+    """``ensemble_summary.parquet`` rows of several points (`values` is (point, member, lead)):
+    one row per point and lead."""
     import pandas as pd
 
+    n_points, _, n_leads = values.shape
     init_ts = pd.Timestamp(init)
-    stats = summarize(values)
+    stats = summarize(np.moveaxis(values, 1, 0))  # members first: (point, lead) results
+    leads = np.tile(lead_hours, n_points)
     return pd.DataFrame(
         {
             "source_id": source_id,
             "variable_id": variable_id,
-            "point_id": point_id,
+            "point_id": np.repeat(np.asarray(point_ids, dtype=object), n_leads),
             "init_time": init_ts,
-            "valid_time": init_ts + pd.to_timedelta(lead_hours, unit="h"),
-            "lead_hours": lead_hours.astype("int32"),
-            **stats,
+            "valid_time": init_ts + pd.to_timedelta(leads, unit="h"),
+            "lead_hours": leads.astype("int32"),
+            **{name: column.reshape(-1) for name, column in stats.items()},
         },
         columns=list(SUMMARY_COLUMNS),
     )

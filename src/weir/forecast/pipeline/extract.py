@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 from loguru import logger
 
@@ -102,32 +103,23 @@ def _run_source(
         variable = variables.get(variable_id)
         native = work.source.variables[variable_id]
         values = derive(opened, variable, native, work.init_index, (n for _, n in work.points))
-        point_frames, summary_frames = [], []
-        for point, cell in work.points:
-            data = values[(cell.lat_index, cell.lon_index)]
-            common = {"source_id": work.source.source_id, "variable_id": variable_id}
-            point_frames.append(
-                artifacts.point_rows(
-                    **common,
-                    point_id=point.id,
-                    point_name=point.name,
-                    init=work.init,
-                    lead_hours=leads,
-                    members=members,
-                    values=data,
-                    units_native=native.units,
-                )
-            )
-            summary_frames.append(
-                artifacts.summary_rows(
-                    **common, point_id=point.id, init=work.init, lead_hours=leads, values=data
-                )
-            )
-        import pandas as pd  # type: ignore[import-untyped]
-
+        stacked = np.stack([values[(cell.lat_index, cell.lon_index)] for _, cell in work.points])
+        common = {"source_id": work.source.source_id, "variable_id": variable_id}
+        ids = [point.id for point, _ in work.points]
+        new_points = artifacts.point_rows(
+            **common,
+            point_ids=ids,
+            point_names=[point.name for point, _ in work.points],
+            init=work.init,
+            lead_hours=leads,
+            members=members,
+            values=stacked,
+            units_native=native.units,
+        )
+        new_summary = artifacts.summary_rows(
+            **common, point_ids=ids, init=work.init, lead_hours=leads, values=stacked
+        )
         folder = artifacts.partition(work.source.source_id, variable_id, work.init)
-        new_points = pd.concat(point_frames, ignore_index=True)
-        new_summary = pd.concat(summary_frames, ignore_index=True)
         merged_points = artifacts.merge(
             artifacts.read_parquet(store, f"{folder}/points.parquet"),
             new_points,
@@ -238,14 +230,21 @@ def extract(
                 entry = manifest["sources"].get(work.source.source_id, {})
                 same_init = entry.get("init_time") == work.init.isoformat()
                 known_points = entry.get("points", {}) if same_init else {}
-                for point, _cell in work.points:
+                nearest = entry.get("nearest", {}) if same_init else {}
+                for point, cell in work.points:
                     known_points[point.id] = [point.lat, point.lon, point.name]
+                    nearest[point.id] = {
+                        "lat": cell.lat,
+                        "lon": cell.lon,
+                        "distance_km": cell.distance_km,
+                    }
                 manifest["sources"][work.source.source_id] = {
                     "init_time": work.init.isoformat(),
                     "variables": sorted(
                         set(work.variables) | set(entry.get("variables", []) if same_init else [])
                     ),
                     "points": known_points,
+                    "nearest": nearest,
                 }
             result.points = len({p.id for w in works for p, _ in w.points})
             if outside:

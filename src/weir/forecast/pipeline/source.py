@@ -12,13 +12,14 @@ from urllib.parse import urlparse
 import numpy as np
 from numpy.typing import NDArray
 
-from weir.core.settings import Settings
 from weir.forecast.errors import LayoutError, SourceError
 from weir.forecast.models import DIMENSIONS, Source
 from weir.forecast.pipeline.grid import Grid, Nearest
 
 if TYPE_CHECKING:
     import xarray as xr
+
+    from weir.core.settings import Settings
 
 READ_ORDER = ("ensemble_member", "lead_time", "latitude", "longitude")
 

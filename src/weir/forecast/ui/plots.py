@@ -1,21 +1,56 @@
 """Matplotlib figures of the overview: percentile bands, boxplots, members, threshold odds.
 
-One panel per source, side by side with a shared y axis; the threshold probability below.
+One panel per source, side by side with a shared y axis; the threshold probability below. Drawn
+with a few collections per panel (no per-box artists, no tight layout) so a redraw stays cheap.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 COLORS = {"gefs": "#1565c0", "ecmwf_ifs_ens": "#c62828"}
+DAY = 86400.0
 
 
-def _times(frame: pd.DataFrame, tz: str) -> Any:
-    return frame["valid_time"].dt.tz_convert(tz)
+def _days(times: Any, tz: str) -> Any:
+    """Matplotlib date numbers (days) of UTC timestamps, shifted to wall time in `tz`."""
+    local = times.dt.tz_convert(tz).dt.tz_localize(None)
+    return local.astype("datetime64[s]").astype("int64").to_numpy() / DAY
+
+
+def _format_axis(ax: Axes) -> None:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=6))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+    ax.tick_params(labelsize=8)
+
+
+def _boxes(ax: Axes, x: Any, part: pd.DataFrame, color: str) -> None:
+    width = 0.6 * float(np.min(np.diff(x))) if len(x) > 1 else 0.2
+    ax.vlines(x, part["q10"], part["q90"], color=color, lw=0.8)
+    ax.bar(x, part["q75"] - part["q25"], width=width, bottom=part["q25"], color=color, alpha=0.35)
+    ax.hlines(part["median"], x - width / 2, x + width / 2, color="black", lw=1)
+    ax.scatter(np.concatenate([x, x]), np.concatenate([part["min"], part["max"]]), s=2, c=color)
+
+
+def _members(ax: Axes, frame: pd.DataFrame, tz: str, color: str) -> None:
+    from matplotlib.collections import LineCollection
+
+    frame = frame.sort_values(["ensemble_member", "valid_time"])
+    x = _days(frame["valid_time"], tz)
+    n_members = frame["ensemble_member"].nunique()
+    if n_members == 0:
+        return
+    xy = np.stack([x, frame["value"].to_numpy()], axis=1).reshape(n_members, -1, 2)
+    ax.add_collection(LineCollection(list(xy), colors=color, linewidths=0.5, alpha=0.35))
 
 
 def figure(
@@ -37,7 +72,6 @@ def figure(
         tz: Time zone of the time axis.
         threshold: The threshold line, if any.
     """
-    from matplotlib.dates import DateFormatter, date2num
     from matplotlib.figure import Figure
 
     sources = list(dict.fromkeys(summary["source_id"])) if not summary.empty else []
@@ -48,62 +82,38 @@ def figure(
         ax.text(0.5, 0.5, "no forecast for this selection", ha="center", va="center")
         ax.set_axis_off()
         return fig
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.1, wspace=0.08, hspace=0.3)
     grid = fig.add_gridspec(rows, len(sources), height_ratios=[3, 1][:rows])
     first = None
     for index, source in enumerate(sources):
         ax = fig.add_subplot(grid[0, index], sharey=first)
         first = first or ax
         part = summary[summary["source_id"] == source].sort_values("valid_time")
-        times = _times(part, tz)
+        x = _days(part["valid_time"], tz)
         color = COLORS.get(source, "#2e7d32")
-        if view == "members" and source in members and not members[source].empty:
-            wide = members[source].pivot(
-                index="valid_time", columns="ensemble_member", values="value"
-            )
-            ax.plot(wide.index.tz_convert(tz), wide.to_numpy(), color=color, lw=0.5, alpha=0.35)
-            ax.plot(times, part["median"], color="black", lw=1.2, label="median")
+        if view == "members" and not members.get(source, summary.iloc[:0]).empty:
+            _members(ax, members[source], tz, color)
+            ax.plot(x, part["median"], color="black", lw=1.2)
         elif view == "boxplot":
-            stats = [
-                {
-                    "med": r["median"],
-                    "q1": r["q25"],
-                    "q3": r["q75"],
-                    "whislo": r["q10"],
-                    "whishi": r["q90"],
-                    "fliers": [r["min"], r["max"]],
-                }
-                for r in part.to_dict("records")
-            ]
-            positions = date2num(times.dt.tz_localize(None))  # type: ignore[no-untyped-call]
-            width = 0.6 * float(min(positions[1:] - positions[:-1])) if len(stats) > 1 else 0.2
-            ax.bxp(
-                stats,
-                positions=positions,
-                widths=width,
-                showfliers=True,
-                boxprops={"color": color},
-                medianprops={"color": "black"},
-                flierprops={"markersize": 2},
-                manage_ticks=False,
-            )
-            ax.xaxis_date()
+            _boxes(ax, x, part, color)
         else:
-            ax.fill_between(times, part["q10"], part["q90"], color=color, alpha=0.18, lw=0)
-            ax.fill_between(times, part["q25"], part["q75"], color=color, alpha=0.35, lw=0)
-            ax.plot(times, part["median"], color=color, lw=1.4, label="median")
+            ax.fill_between(x, part["q10"], part["q90"], color=color, alpha=0.18, lw=0)
+            ax.fill_between(x, part["q25"], part["q75"], color=color, alpha=0.35, lw=0)
+            ax.plot(x, part["median"], color=color, lw=1.4)
+        ax.autoscale_view()
         if threshold is not None:
             ax.axhline(threshold, color="#555", ls="--", lw=0.8)
         ax.set_title(source, fontsize=10)
-        ax.xaxis.set_major_formatter(DateFormatter("%d %b", tz=tz))  # type: ignore[no-untyped-call]
-        ax.tick_params(labelsize=8)
+        _format_axis(ax)
         if index == 0:
             ax.set_ylabel(label, fontsize=9)
+        else:
+            ax.tick_params(labelleft=False)
         if threshold is not None and "probability" in part:
             low = fig.add_subplot(grid[1, index], sharex=ax)
-            low.bar(times, part["probability"] * 100, width=0.2, color=color)
+            low.bar(x, part["probability"].to_numpy() * 100, width=0.2, color=color)
             low.set_ylim(0, 100)
-            low.set_ylabel("P (%)", fontsize=8)
-            low.tick_params(labelsize=7)
-            low.xaxis.set_major_formatter(DateFormatter("%d %b", tz=tz))  # type: ignore[no-untyped-call]
-    fig.tight_layout()
+            if index == 0:
+                low.set_ylabel("P (%)", fontsize=8)
+            _format_axis(low)
     return fig
