@@ -255,7 +255,11 @@ def main() -> None:
         table.add_column(column, justify="right" if column != "measure" else "left")
 
     def row(name: str, ours: float, theirs: float | None, unit: str = "ms") -> None:
-        ratio = f"{theirs / ours:.1f}× faster" if theirs else ""
+        ratio = ""
+        if theirs:
+            ratio = (
+                f"{theirs / ours:.1f}× faster" if theirs >= ours else f"{ours / theirs:.1f}× slower"
+            )
         shown = "—" if theirs is None else f"{theirs:.1f} {unit}"
         table.add_row(name, f"{ours:.1f} {unit}", shown, ratio)
 

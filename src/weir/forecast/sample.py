@@ -72,11 +72,13 @@ def _fields(layout: Layout, lats: Any, lons: Any, leads: Any, rng: Any) -> dict[
     )
     amp = rng.gamma(2.0, 0.8, shape)  # mm/h peak of each member's storm
     shift = rng.normal(0.0, 2.5, shape)
-    centre = lons.min() + 3.0 + 0.3 * lead + shift
-    rain_mm_h = amp * np.exp(
-        -((lon - centre) ** 2) / (2 * 4.0**2)
-        - (lat - lats.mean() + 3.0 - 0.2 * shift) ** 2 / (2 * 5.0**2)
-    )
+    rain_mm_h = np.zeros(np.broadcast_shapes(shape, lat.shape, lon.shape))
+    for start, lat_offset in ((0.0, -3.0), (200.0, 2.0)):  # two storms moving east
+        centre = lons.min() + 3.0 + 0.3 * (lead - start) + shift
+        rain_mm_h = rain_mm_h + amp * np.exp(
+            -((lon - centre) ** 2) / (2 * 4.0**2)
+            - (lat - lats.mean() - lat_offset - 0.2 * shift) ** 2 / (2 * 5.0**2)
+        )
     rain_mm_h = np.where(rain_mm_h > 0.05, rain_mm_h, 0.0)
     rate = rain_mm_h / 3600.0
     rate[:, :, 0] = np.nan  # no step ends at lead 0

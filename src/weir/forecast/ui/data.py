@@ -12,7 +12,7 @@ import numpy as np
 
 from weir.core.errors import NotFoundError
 from weir.core.storage import Store
-from weir.forecast.models import CONFIG, GRIDS_FILE, QUANTILES
+from weir.forecast.models import CONFIG, GRIDS_FILE, MANIFESTS, QUANTILES
 from weir.forecast.pipeline import configs
 from weir.forecast.pipeline.summary import exceedance
 from weir.forecast.service import ArtifactCache, artifact_path, runs
@@ -65,10 +65,19 @@ class Dashboard:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.cache = ArtifactCache(store)
+        self._catalog: tuple[Any, dict[tuple[str, str], list[str]]] | None = None
 
     def catalog(self) -> dict[tuple[str, str], list[str]]:
-        """(source, variable) → init dates, newest first."""
-        return runs(self.store)
+        """(source, variable) → init dates, newest first; listed again only when an extraction
+        has replaced ``manifests/latest.json`` (one HEAD instead of a LIST per interaction)."""
+        try:
+            meta = self.store.head(f"{MANIFESTS}/latest.json")
+        except NotFoundError:
+            return {}
+        key = (meta.size, meta.modified)
+        if self._catalog is None or self._catalog[0] != key:
+            self._catalog = (key, runs(self.store))
+        return self._catalog[1]
 
     def variables(self) -> dict[str, dict[str, str]]:
         """Variable id → label and canonical units (from the active dictionary)."""

@@ -34,10 +34,10 @@ def _format_axis(ax: Axes) -> None:
 
 
 def _boxes(ax: Axes, x: Any, part: pd.DataFrame, color: str) -> None:
-    width = 0.6 * float(np.min(np.diff(x))) if len(x) > 1 else 0.2
+    """Boxes (q25–q75), whiskers (q10–q90), median ticks and min/max dots: four collections."""
     ax.vlines(x, part["q10"], part["q90"], color=color, lw=0.8)
-    ax.bar(x, part["q75"] - part["q25"], width=width, bottom=part["q25"], color=color, alpha=0.35)
-    ax.hlines(part["median"], x - width / 2, x + width / 2, color="black", lw=1)
+    ax.vlines(x, part["q25"], part["q75"], color=color, lw=4, alpha=0.5)
+    ax.scatter(x, part["median"], marker="_", s=30, c="black", linewidths=1)
     ax.scatter(np.concatenate([x, x]), np.concatenate([part["min"], part["max"]]), s=2, c=color)
 
 
@@ -111,7 +111,8 @@ def figure(
             ax.tick_params(labelleft=False)
         if threshold is not None and "probability" in part:
             low = fig.add_subplot(grid[1, index], sharex=ax)
-            low.bar(x, part["probability"].to_numpy() * 100, width=0.2, color=color)
+            share = part["probability"].to_numpy() * 100
+            low.fill_between(x, 0, share, step="mid", color=color, alpha=0.6, lw=0)
             low.set_ylim(0, 100)
             if index == 0:
                 low.set_ylabel("P (%)", fontsize=8)
