@@ -212,3 +212,33 @@ def test_cli_extract_then_up_to_date(settings: Settings, forecast_env: Path) -> 
     assert "unknown point id(s): nope" in bad.output
     shown = runner.invoke(app, ["status", "--json"])
     assert orjson.loads(shown.stdout)["freshness"] == "fresh"
+
+
+def test_sources_read_from_s3_through_obstore(
+    s3_store: Store, s3_settings: Settings, sample_dir: Path, tmp_path: Path
+) -> None:
+    """The Zarr stores themselves on S3 (moto), read by zarr's ObjectStore over obstore."""
+    bucket = s3_store.url.split("/")[2]
+    source_bucket = Store.from_url(f"s3://{bucket}/zarr", settings=s3_settings)
+    for layout in ("gefs", "ecmwf_ifs_ens"):
+        root = sample_dir / f"{layout}.zarr"
+        for path in root.rglob("*"):
+            if path.is_file():
+                source_bucket.put(f"{layout}.zarr/{path.relative_to(root)}", path.read_bytes())
+    registry = orjson.loads((sample_dir / "source_registry.json").read_bytes())
+    for source in registry["sources"]:
+        source["url"] = f"s3://{bucket}/zarr/{source['source_id']}.zarr"
+        source["anonymous"] = False
+    (tmp_path / "reg.json").write_bytes(orjson.dumps(registry))
+    store = Store.from_url("memory://")
+    result = extract(
+        store,
+        ForecastSettings(points=sample_dir / "points.json"),
+        s3_settings,
+        registry=tmp_path / "reg.json",
+    )
+    assert result.status == "ok"
+    assert result.rows == 3 * (31 * 81 + 51 * 61) * 4
+    local = Store.from_url("memory://")
+    _run(local, sample_dir)
+    assert _frame(store, f"{IFS_T}/points.parquet").equals(_frame(local, f"{IFS_T}/points.parquet"))
