@@ -242,3 +242,24 @@ def test_sources_read_from_s3_through_obstore(
     local = Store.from_url("memory://")
     _run(local, sample_dir)
     assert _frame(store, f"{IFS_T}/points.parquet").equals(_frame(local, f"{IFS_T}/points.parquet"))
+
+
+def test_map_summary_mean_and_spread_on_the_grid(sample_dir: Path) -> None:
+    store = Store.from_url("memory://")
+    extract(
+        store,
+        ForecastSettings(points=sample_dir / "points.json", map_leads=(24, 48, 999)),
+        registry=sample_dir / "source_registry.json",
+    )
+    grid = _frame(
+        store,
+        "forecasts/source=gefs/variable=precipitation/init_date=2026-11-25/map_summary.parquet",
+    )
+    assert len(grid) == 2 * 11 * 11  # lead 999 is not in the store
+    assert sorted(grid["lead_hours"].unique()) == [24, 48]
+    members = _frame(store, f"{GEFS_T.replace('temperature_2m', 'precipitation')}/points.parquet")
+    at_c = members[(members.point_id == "c") & (members.lead_hours == 24)]["value"].to_numpy()
+    cell = grid[(grid.latitude == 60.0) & (grid.longitude == -120.0) & (grid.lead_hours == 24)]
+    assert cell["member_count"].item() == 31
+    assert cell["mean"].item() == pytest.approx(np.mean(at_c), rel=1e-12)
+    assert cell["spread"].item() == pytest.approx(np.std(at_c), rel=1e-12)

@@ -25,6 +25,8 @@ class ForecastSettings(BaseSettings):
         api_url: Base URL of the points API the dashboard writes through; empty means the
             router in-process (same validation, same key).
         actor: Name recorded as ``created_by`` by the dashboard when the form leaves it empty.
+        map_leads: Lead hours of ``map_summary.parquet`` (grid mean and spread); empty (the
+            default) writes none: on a global store it reads whole fields.
         max_points: Refuse to extract more points than this in one run (cost guardrail).
         probe_retries: Retries of a probe query on transient errors (with backoff).
     """
@@ -39,5 +41,6 @@ class ForecastSettings(BaseSettings):
     api_key: SecretStr | None = None
     api_url: str = ""
     actor: str = "dashboard"
+    map_leads: tuple[int, ...] = ()
     max_points: int = 200
     probe_retries: int = 3

@@ -28,6 +28,7 @@ from weir.forecast.models import CONFIG, EXTRACTION_STATUS, GRIDS_FILE, LOGS, Po
 from weir.forecast.pipeline import artifacts, configs, status
 from weir.forecast.pipeline.derive import derive
 from weir.forecast.pipeline.grid import Nearest, normalize_lon
+from weir.forecast.pipeline.map_summary import map_rows
 from weir.forecast.pipeline.source import OpenSource, open_source
 from weir.forecast.settings import ForecastSettings
 
@@ -94,8 +95,14 @@ def _plan(
 
 
 def _run_source(
-    store: Store, work: _Work, variables: Any, update: Callable[[], None]
+    store: Store,
+    work: _Work,
+    variables: Any,
+    update: Callable[[], None],
+    map_leads: tuple[int, ...] = (),
 ) -> tuple[int, int]:
+    import pandas as pd  # type: ignore[import-untyped]
+
     rows = files = 0
     opened = work.opened
     leads, members = opened.lead_hours, opened.members
@@ -134,6 +141,16 @@ def _run_source(
         store.put(f"{folder}/ensemble_summary.parquet", artifacts.to_parquet(merged_summary))
         rows += len(new_points)
         files += 2
+        if map_leads:
+            grid = map_rows(opened, variable, native, work.init_index, work.init, map_leads)
+            if grid is not None:
+                path = f"{folder}/map_summary.parquet"
+                existing = artifacts.read_parquet(store, path)
+                if existing is not None:  # other inits of the same date stay
+                    existing = existing[existing["init_time"] != grid["init_time"].iloc[0]]
+                    grid = pd.concat([existing, grid], ignore_index=True)
+                store.put(path, artifacts.to_parquet(grid))
+                files += 1
         logger.info(
             "{} {} {}: {} points, {} rows",
             work.source.source_id,
@@ -217,7 +234,7 @@ def extract(
 
             for work in works:
                 try:
-                    rows, files = _run_source(store, work, variables, tick)
+                    rows, files = _run_source(store, work, variables, tick, options.map_leads)
                 except Exception as exc:  # an unreadable source is isolated
                     _fail(result, work.source, exc)
                     continue
