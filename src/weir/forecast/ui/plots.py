@@ -1,6 +1,7 @@
 """Matplotlib figures of the overview: percentile bands, boxplots, members, threshold odds.
 
-One panel per source, side by side with a shared y axis; the threshold probability below. Drawn
+One panel per source, side by side with a shared y axis; the threshold probability as a strip
+along each panel's bottom. Drawn
 with a few collections per panel (no per-box artists, no tight layout) so a redraw stays cheap.
 """
 
@@ -53,6 +54,36 @@ def _members(ax: Axes, frame: pd.DataFrame, tz: str, color: str) -> None:
     ax.add_collection(LineCollection(list(xy), colors=color, linewidths=0.5, alpha=0.35))
 
 
+def _odds(ax: Axes, x: Any, share: Any, color: str) -> None:
+    """The threshold probability as a strip along the bottom of the panel (one collection, no
+    extra axes): white is 0 %, the source's colour 100 %."""
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.transforms import blended_transform_factory
+
+    strip = blended_transform_factory(ax.transData, ax.transAxes)
+    cmap = LinearSegmentedColormap.from_list("odds", ["#ffffff", color])
+    ax.scatter(
+        x,
+        np.full(len(x), 0.03),
+        c=share,
+        cmap=cmap,
+        vmin=0,
+        vmax=1,
+        marker="s",
+        s=30,
+        transform=strip,
+        edgecolors="none",
+    )
+    ax.text(
+        0.01,
+        0.07,
+        "P(threshold): white 0 % → dark 100 %",
+        transform=ax.transAxes,
+        fontsize=7,
+        color="#444",
+    )
+
+
 def figure(
     summary: pd.DataFrame,
     members: dict[str, pd.DataFrame],
@@ -75,15 +106,14 @@ def figure(
     from matplotlib.figure import Figure
 
     sources = list(dict.fromkeys(summary["source_id"])) if not summary.empty else []
-    rows = 2 if threshold is not None else 1
-    fig = Figure(figsize=(4.2 * max(len(sources), 1) + 1, 3.6 + 1.4 * (rows - 1)), dpi=80)
+    fig = Figure(figsize=(4.2 * max(len(sources), 1) + 1, 3.8), dpi=80)
     if not sources:
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, "no forecast for this selection", ha="center", va="center")
         ax.set_axis_off()
         return fig
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.1, wspace=0.08, hspace=0.3)
-    grid = fig.add_gridspec(rows, len(sources), height_ratios=[3, 1][:rows])
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.1, wspace=0.08)
+    grid = fig.add_gridspec(1, len(sources))
     first = None
     for index, source in enumerate(sources):
         ax = fig.add_subplot(grid[0, index], sharey=first)
@@ -110,11 +140,5 @@ def figure(
         else:
             ax.tick_params(labelleft=False)
         if threshold is not None and "probability" in part:
-            low = fig.add_subplot(grid[1, index], sharex=ax)
-            share = part["probability"].to_numpy() * 100
-            low.fill_between(x, 0, share, step="mid", color=color, alpha=0.6, lw=0)
-            low.set_ylim(0, 100)
-            if index == 0:
-                low.set_ylabel("P (%)", fontsize=8)
-            _format_axis(low)
+            _odds(ax, x, part["probability"].to_numpy(), color)
     return fig
