@@ -171,6 +171,7 @@ def test_map_adds_a_point_through_the_api(
     controller.InputText(page, "new_name").set("Ridge Hut")
     controller.InputText(page, "new_tags").set("hut, ski")
     controller.InputText(page, "new_by").set("tester")
+    controller.InputSelectize(page, "new_tz").set("America/Vancouver")
     the_map = page.locator("#point_map")
     the_map.click(position={"x": box["width"] / 2 + 40, "y": box["height"] / 2 + 40})
     expect(page.locator("#picked")).not_to_have_text(re.compile("64.99"))
@@ -181,6 +182,7 @@ def test_map_adds_a_point_through_the_api(
     listed = page.request.get(f"{base}/api/forecast/points").json()
     hut = next(p for p in listed if p["id"] == "ridge-hut")
     assert (hut["tags"], hut["created_by"]) == (["hut", "ski"], "tester")
+    assert hut["timezone"] == "America/Vancouver"
     exported = Store.from_settings(settings).get_json("dashboard/config/pre_canned_points.json")
     assert "ridge-hut" in [p["id"] for p in exported["points"]]
     width = page.evaluate("document.documentElement.scrollWidth")

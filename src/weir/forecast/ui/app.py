@@ -63,6 +63,8 @@ def _overview(board: Dashboard) -> Any:
 
 
 def _points_tab(board: Dashboard) -> Any:
+    from zoneinfo import available_timezones
+
     from shiny import ui
 
     from weir.forecast.ui.map import map_div
@@ -75,6 +77,9 @@ def _points_tab(board: Dashboard) -> Any:
             ui.input_text("new_name", "Name"),
             ui.input_text("new_tags", "Tags (comma-separated)"),
             ui.input_checkbox("new_enabled", "Enabled", value=True),
+            ui.input_selectize(
+                "new_tz", "Time zone", choices=sorted(available_timezones()), selected="UTC"
+            ),
             ui.input_text("new_by", "Created by"),
             ui.input_action_button("save_point", "Save point", class_="btn-primary"),
             ui.output_ui("form_message"),

@@ -238,6 +238,7 @@ def make_server(board: Dashboard, settings: Settings, options: ForecastSettings)
                 "created_by": input.new_by().strip() or options.actor,
                 "tags": [t.strip() for t in input.new_tags().split(",") if t.strip()],
                 "enabled": bool(input.new_enabled()),
+                "timezone": input.new_tz() or "UTC",
             }
             status, body = await client.request("POST", "/points", json=payload)
             if status == 201:
