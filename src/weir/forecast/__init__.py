@@ -1,0 +1,1 @@
+"""Ensemble forecasts: Zarr ensembles → point series and boxplot summaries → Shiny dashboard."""

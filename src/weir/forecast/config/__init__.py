@@ -1,0 +1,1 @@
+"""Shipped configuration: the source registry, the canonical variables, the default points."""

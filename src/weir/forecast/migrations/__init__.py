@@ -1,0 +1,1 @@
+"""Alembic revisions of the forecast tables (branch ``forecast``), for ``weir db upgrade``."""

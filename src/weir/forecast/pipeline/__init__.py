@@ -1,0 +1,1 @@
+"""The forecast pipeline: open Zarr sources, extract points, summarise, publish artifacts."""

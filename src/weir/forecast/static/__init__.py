@@ -1,0 +1,1 @@
+"""Browser assets of the forecast dashboard (the map script and vendored libraries)."""

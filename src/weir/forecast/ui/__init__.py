@@ -1,0 +1,1 @@
+"""The Shiny dashboard of the forecast system (mounted at ``/forecast/``)."""
