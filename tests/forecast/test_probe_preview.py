@@ -16,8 +16,8 @@ from weir.core.storage import Store
 from weir.forecast.models import Points
 from weir.forecast.pipeline import configs
 from weir.forecast.pipeline.extract import extract
-from weir.forecast.pipeline.preview import preview_png
 from weir.forecast.pipeline.probe import probe
+from weir.forecast.preview import preview_png
 from weir.forecast.settings import ForecastSettings
 
 from .conftest import POINTS

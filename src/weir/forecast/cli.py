@@ -148,7 +148,7 @@ def preview(
     json_out: JsonOpt = False,
 ) -> None:
     """A PNG of extracted traces (members and median of each source)."""
-    from weir.forecast.pipeline.preview import preview_png
+    from weir.forecast.preview import preview_png
 
     with guard():
         _, store, _ = _setup()

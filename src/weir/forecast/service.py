@@ -16,7 +16,7 @@ from weir.forecast.pipeline import status as status_files
 from weir.forecast.pipeline.artifacts import partition
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
 FRESHNESS = FreshnessPolicy.parse("7h", "13h")  # the catalog's policy for the extract step
 

@@ -15,7 +15,7 @@ from weir.forecast.models import FORECASTS, POINT_COLUMNS, SUMMARY_COLUMNS
 from weir.forecast.pipeline.summary import summarize
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
 
 def partition(source_id: str, variable_id: str, init: datetime) -> str:

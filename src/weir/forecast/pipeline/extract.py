@@ -101,7 +101,7 @@ def _run_source(
     update: Callable[[], None],
     map_leads: tuple[int, ...] = (),
 ) -> tuple[int, int]:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     rows = files = 0
     opened = work.opened

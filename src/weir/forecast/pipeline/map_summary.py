@@ -16,7 +16,7 @@ from weir.forecast.pipeline.derive import natives
 from weir.forecast.pipeline.source import READ_ORDER, OpenSource
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
 MAP_COLUMNS = (
     "source_id",

@@ -18,7 +18,7 @@ from weir.forecast.pipeline.summary import exceedance
 from weir.forecast.service import ArtifactCache, artifact_path, runs
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
 # canonical units → (imperial label, scale, offset); metric keeps the canonical units
 IMPERIAL = {

@@ -10,7 +10,7 @@ from weir.forecast.ui.client import PointsClient
 from weir.forecast.ui.data import STATS, Dashboard, Selection, unit_label
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
 
 def table_frame(summary: pd.DataFrame, tz: str) -> pd.DataFrame:
