@@ -5,7 +5,8 @@ edges, groups as subgraphs and a legend. Safe with any names: node ids are synth
 ``c3``, ``g1``) and every label is quoted with each character outside a small safe set written
 as a Mermaid entity code (``#34;``), so quotes, ``#…;`` look-alikes, keywords such as ``end``,
 brackets and HTML reach the renderer as text. A graph with more processes than the collapse
-limit draws each group as one node (its worst status and counts), and leaves sensors out.
+limit draws each group as one node (its worst status and counts; ungrouped processes too when
+they alone pass the limit), and leaves sensors out.
 """
 
 from __future__ import annotations
@@ -62,14 +63,15 @@ class MermaidGenerator:
         group_ids = {name: f"g{n}" for n, name in enumerate(g for g in groups if g is not None)}
         body: list[str] = []
         links: list[str] = []
+        lone = collapse and len(groups.get(None, [])) > self.collapse_over
         for group, members in groups.items():
-            if collapse and group is not None:
-                node = group_ids[group]
+            if collapse and (group is not None or lone):
+                node = group_ids[group] if group is not None else "g_none"
                 statuses = [_status(views.get(config.processes[i].id)) for i in members]
                 worst = min(statuses, key=ORDER.index)
                 failed = statuses.count(Status.FAILED)
                 counts = f"{len(members)} processes" + (f", {failed} failed" if failed else "")
-                body.append(f"  {node}[{_label(group, counts)}]:::{worst.value}")
+                body.append(f"  {node}[{_label(group or 'ungrouped', counts)}]:::{worst.value}")
                 for index in members:
                     node_of[config.processes[index].id] = node
                 continue

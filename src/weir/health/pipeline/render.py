@@ -2,7 +2,8 @@
 
 Renderers, measured on these machines (DESIGN.md): mmdr (Rust, in process) draws ~50 nodes in
 ~20 ms but refuses graphs of a few hundred nodes; mermaid 11 (vendored from npm) in Chromium
-through Playwright draws any size in 0.3–2 s. ``auto`` uses mmdr for small graphs and Chromium
+through Playwright draws any size in 0.3–2 s. Labels keep Mermaid's default HTML labels: with
+``htmlLabels: false`` neither renderer decodes the ``#34;`` entity codes the generator writes. ``auto`` uses mmdr for small graphs and Chromium
 for large ones or when mmdr refuses. A worker thread renders the newest submitted text; a
 request gets the cached SVG of that text, else the last SVG rendered (marked stale), else a
 plain fallback SVG drawn here — a request never waits on a render.
@@ -72,9 +73,8 @@ class ChromiumRenderer:
         page.set_content("<!doctype html><html><body></body></html>")
         page.add_script_tag(content=VENDOR.read_text(encoding="utf-8"))
         page.evaluate(
-            """() => mermaid.initialize({startOnLoad: false, htmlLabels: false,
-                securityLevel: 'strict', maxTextSize: 5000000, maxEdges: 100000,
-                flowchart: {htmlLabels: false}})"""
+            """() => mermaid.initialize({startOnLoad: false, securityLevel: 'strict',
+                maxTextSize: 5000000, maxEdges: 100000})"""
         )
         self._page = page
         return page
