@@ -4,9 +4,10 @@ Renderers, measured on these machines (DESIGN.md): mmdr (Rust, in process) draws
 ~20 ms but refuses graphs of a few hundred nodes; mermaid 11 (vendored from npm) in Chromium
 through Playwright draws any size in 0.3–2 s. Labels keep Mermaid's default HTML labels: with
 ``htmlLabels: false`` neither renderer decodes the ``#34;`` entity codes the generator writes.
-``auto`` uses mmdr for small graphs and Chromium for large ones or when mmdr refuses. A worker thread renders the newest submitted text; a
-request gets the cached SVG of that text, else the last SVG rendered (marked stale), else a
-plain fallback SVG drawn here — a request never waits on a render.
+``auto`` uses mmdr for small graphs and Chromium for large ones or when mmdr refuses. A worker
+thread renders the newest submitted text; a request gets the cached SVG of that text, else the
+last SVG rendered (marked stale), else a plain fallback SVG drawn here: a request never waits
+on a render.
 """
 
 from __future__ import annotations
