@@ -112,7 +112,9 @@ class HealthService:
             self.runner.context.base_dir = loaded.base_dir
             self.loaded = loaded
             self.config_error = None
-            self.snapshot = self.tracker.update(loaded.config, list(self.runner.cache.values()))
+            self.snapshot = self.tracker.update(
+                loaded.config, list(self.runner.cache.values()), new_round=False
+            )
             self._redraw()
         logger.info(
             "health config {} running: {} processes, {} checks",

@@ -132,10 +132,13 @@ class StatusTracker:
         config: PipelineConfig,
         results: list[CheckResult],
         now: datetime | None = None,
+        *,
+        new_round: bool = True,
     ) -> Snapshot:
-        """Fold a round's results into the statuses (a cached result is counted once)."""
+        """Fold a round's results into the statuses (a cached result is counted once;
+        `new_round` False: a redraw after a config change, not a round)."""
         now = now or datetime.now(UTC)
-        self.rounds += 1
+        self.rounds += int(new_round)
         fresh = {r.check_id: r for r in results}
         views: list[ProcessView] = []
         for process in config.processes:
