@@ -188,3 +188,34 @@ def test_hot_reload_keeps_the_last_valid_config(heli: tuple[str, Path]) -> None:
             "pipeline.name: Field required", "processes: Field required"]}  # fmt: skip
         shipped = client.get(f"{api}/configs").json()["data"]
         assert [c["name"] for c in shipped] == ["helicopter", "weir"]
+
+
+def test_typed_clients_sync_and_async(heli: tuple[str, Path]) -> None:
+    import asyncio
+
+    from weir.health.client import AsyncHealthClient, HealthApiError, HealthClient
+
+    base, _root = heli
+    with HealthClient(f"{base}/api/health", api_key="k3y") as client:
+        wait_for(client.health, lambda h: h["round"] >= 1)
+        snapshot = client.status(status="failed")
+        assert [p.id for p in snapshot.processes] == ["spark"]
+        assert client.diagram().startswith("flowchart LR")
+        assert client.push("spark_job", token="s3cret")
+        assert client.run().status == "healthy"
+        assert client.validate("pipeline: {name: x}\nprocesses: [{id: a}]\n")["valid"] is True
+        with pytest.raises(HealthApiError) as caught:
+            client.status(process="nope")
+        assert (caught.value.status, caught.value.code) == (404, "not_found")
+
+    async def read() -> tuple[str, int]:
+        async with AsyncHealthClient(f"{base}/api/health") as client:
+            snapshot = await client.status()
+            with pytest.raises(HealthApiError) as denied:
+                await client.run()
+            return snapshot.pipeline, denied.value.status
+
+    assert asyncio.run(read()) == ("Helicopter data ingestion", 401)
+    down = HealthClient("http://127.0.0.1:9/api/health", timeout=1)
+    with pytest.raises(HealthApiError, match="health API unreachable"):
+        down.health()
