@@ -42,7 +42,7 @@ class HealthSettings(BaseSettings):
     config: Path = CONFIGS / "weir.yaml"
     concurrency: int = Field(32, ge=1, le=1024)
     default_timeout: float = Field(10.0, gt=0)
-    round_every: float = Field(2.0, gt=0)
+    round_every: float = Field(1.0, gt=0)
     reload_every: float = Field(1.0, gt=0)
     retention_days: int = Field(30, ge=1)
     api_key: SecretStr | None = None

@@ -1,4 +1,6 @@
-"""The health routes (``/v1/...``), each answering from the service's last snapshot."""
+"""The health routes (``/v1/...``). Reads of the last snapshot are ``async`` (no thread hop: they
+only read memory); routes that touch the database or run checks are plain functions (FastAPI
+runs them in its thread pool)."""
 
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ def add_routes(router: APIRouter, service: HealthService) -> None:
     cached: list[Any] = [None, b""]  # the last snapshot and its /v1/status body
 
     @router.get("/v1/health", summary="Overall status and counts")
-    def health() -> Envelope:
+    async def health() -> Envelope:
         """The pipeline's overall status, counts per status, the config error if any."""
         return ok(service.summary())
 
@@ -67,7 +69,7 @@ def add_routes(router: APIRouter, service: HealthService) -> None:
         response_model=None,
         responses={200: {"content": {"application/json": {"example": STATUS_EXAMPLE}}}},
     )
-    def status(
+    async def status(
         process: Annotated[str | None, Query(description="Only this process id")] = None,
         state: Annotated[
             Literal["healthy", "failed", "degraded", "pending", "unknown", "maintenance"] | None,
@@ -83,7 +85,7 @@ def add_routes(router: APIRouter, service: HealthService) -> None:
         return ok(service.status(process, state))
 
     @router.get("/v1/diagram", summary="The Mermaid diagram")
-    def diagram(
+    async def diagram(
         request: Request,
         format: Annotated[Literal["json", "text"], Query()] = "json",
     ) -> Response:
@@ -104,7 +106,7 @@ def add_routes(router: APIRouter, service: HealthService) -> None:
         summary="The diagram as SVG (from the render cache)",
         responses={200: {"content": {"image/svg+xml": {}}}},
     )
-    def diagram_svg(request: Request) -> Response:
+    async def diagram_svg(request: Request) -> Response:
         """The cached SVG; ``X-Diagram-Fresh: false`` while the latest status is rendering,
         ``X-Renderer: fallback`` before any renderer drew."""
         svg, renderer, fresh = service.svg()
