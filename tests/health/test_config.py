@@ -113,3 +113,21 @@ def test_validate_cli_exit_codes(write_config: Callable[[dict[str, Any]], Path])
     assert '"problems":["processes[0].checks[0].type: Field required"]' in result.stdout
     check = runner.invoke(app, ["check", "--config", str(bad)])
     assert check.exit_code == 2
+
+
+def test_custom_kind_by_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distribution on sys.path declaring ``weir.health.checks`` entry points."""
+    dist = tmp_path / "heli_checks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: heli-checks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[weir.health.checks]\nflag_file = tests.health.kinds:Flag\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = (
+        "pipeline: {name: P}\nprocesses:\n"
+        "  - {id: a, checks: [{id: f, type: flag_file, flag: up}]}\n"
+    )
+    loaded = parse_config(text, "p.yaml", tmp_path)
+    assert loaded.registry.paths["flag_file"] == "tests.health.kinds:Flag"
+    assert loaded.registry.get("flag_file").__name__ == "Flag"
