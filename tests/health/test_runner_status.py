@@ -241,3 +241,27 @@ def test_maintenance_windows(tmp_path: Path, write_config: Callable[..., Path]) 
     assert in_window(window, datetime(2026, 11, 26, 2, 59, tzinfo=UTC))
     assert not in_window(window, datetime(2026, 11, 26, 3, 0, tzinfo=UTC))
     assert not in_window(window, datetime(2026, 11, 26, 1, 59, tzinfo=UTC))
+
+
+def test_a_round_inside_a_running_event_loop(
+    settings: Settings, tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    import asyncio
+
+    (tmp_path / "a").touch()
+    loaded = load_config(
+        write_config(
+            {"pipeline": {"name": "T"}, "check_types": KINDS,
+             "processes": [{"id": "p", "checks": [flag("a")]}]}
+        )
+    )  # fmt: skip
+    runner = runner_for(settings, tmp_path)
+
+    async def inside() -> list[CheckResult]:
+        return runner.run_round(loaded)  # as from a notebook cell or Playwright's sync API
+
+    try:
+        [result] = asyncio.run(inside())
+        assert (result.ok, result.message) == (True, "flag up")
+    finally:
+        runner.close()

@@ -52,7 +52,13 @@ class Runner:
 
     def run_round(self, loaded: LoadedConfig, *, force: bool = False) -> list[CheckResult]:
         """One round, blocking: every check's result (fresh or cached), in config order."""
-        return asyncio.run(self.run_round_async(loaded, force=force))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.run_round_async(loaded, force=force))
+        # called inside a running loop (Jupyter, Playwright's sync API): run in a thread of its own
+        with ThreadPoolExecutor(1, thread_name_prefix="health-round") as pool:
+            return pool.submit(asyncio.run, self.run_round_async(loaded, force=force)).result()
 
     async def run_round_async(
         self, loaded: LoadedConfig, *, force: bool = False
