@@ -186,6 +186,13 @@ def test_hot_reload_keeps_the_last_valid_config(heli: tuple[str, Path]) -> None:
                                 headers={"content-type": "text/plain"}).json()  # fmt: skip
         assert validated["data"] == {"valid": False, "problems": [
             "pipeline.name: Field required", "processes: Field required"]}  # fmt: skip
+        upload = "pipeline: {name: x}\ncheck_types: {evil: os:system}\nprocesses: [{id: a}]\n"
+        refused = client.post(
+            f"{api}/config/validate", content=upload, headers={"content-type": "text/plain"}
+        ).json()["data"]
+        assert refused["problems"] == [
+            "check_types: custom check types are not imported from an upload"
+        ]
         shipped = client.get(f"{api}/configs").json()["data"]
         assert [c["name"] for c in shipped] == ["helicopter", "weir"]
 
@@ -201,7 +208,7 @@ def test_typed_clients_sync_and_async(heli: tuple[str, Path]) -> None:
         snapshot = client.status(status="failed")
         assert [p.id for p in snapshot.processes] == ["spark"]
         assert client.diagram().startswith("flowchart LR")
-        assert client.push("spark_job", token="s3cret")
+        assert client.push("spark_job", token="s3cret").startswith("20")
         assert client.run().status == "healthy"
         assert client.validate("pipeline: {name: x}\nprocesses: [{id: a}]\n")["valid"] is True
         with pytest.raises(HealthApiError) as caught:

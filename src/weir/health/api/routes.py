@@ -197,7 +197,7 @@ def add_routes(router: APIRouter, service: HealthService) -> None:
         from weir.health.pipeline.diagram import MermaidGenerator
 
         try:
-            loaded = parse_config(text, "<upload>", Path.cwd())
+            loaded = parse_config(text, "<upload>", Path.cwd(), import_custom=False)
         except InvalidConfigError as exc:
             return ok({"valid": False, "problems": exc.problems})
         return ok(

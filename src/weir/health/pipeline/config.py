@@ -116,8 +116,17 @@ def _semantic(data: dict[str, Any], registry: Registry) -> tuple[list[str], dict
     return problems, params
 
 
-def parse_config(text: str, source: str, base_dir: Path) -> LoadedConfig:
+def parse_config(
+    text: str, source: str, base_dir: Path, *, import_custom: bool = True
+) -> LoadedConfig:
     """Validate config text (YAML or JSON).
+
+    Args:
+        text: The config.
+        source: Where it came from (named in the problems).
+        base_dir: Folder relative check paths resolve against.
+        import_custom: Import the modules ``check_types`` names; False for text from a
+            client (an upload must not make the server import arbitrary modules).
 
     Raises:
         InvalidConfigError: with every problem found.
@@ -137,6 +146,9 @@ def parse_config(text: str, source: str, base_dir: Path) -> LoadedConfig:
     except ValidationError as exc:
         problems.extend(_problems(exc))
     custom = data.get("check_types") if isinstance(data.get("check_types"), dict) else {}
+    if custom and not import_custom:
+        problems.append("check_types: custom check types are not imported from an upload")
+        custom = {}
     registry = Registry({str(k): str(v) for k, v in (custom or {}).items()})
     semantic, params = _semantic(data, registry)
     problems.extend(semantic)
