@@ -9,6 +9,7 @@ sends ``resolved`` (when ``send_on_resolved``). Deliveries retry with exponentia
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,7 +65,8 @@ class Alerter:
         self.backoff = backoff
         self.executor = ThreadPoolExecutor(4, thread_name_prefix="health-alert")
         self.failing: dict[tuple[int, str], datetime] = {}  # (alert index, process) → last sent
-        self.sent: list[tuple[str, str, str]] = []  # (event, process, url), delivered
+        # (event, process, url) of the latest deliveries, bounded for a long-running server
+        self.sent: deque[tuple[str, str, str]] = deque(maxlen=1000)
 
     def close(self) -> None:
         """Finish deliveries in flight."""

@@ -73,6 +73,7 @@ class Runner:
                 self._cached(cached) if cached else self._one(loaded, process, spec, semaphore)
             )
         results = list(await asyncio.gather(*jobs))
+        self._hung = {k: f for k, f in self._hung.items() if not f.done()}
         for result in results:
             self.cache[result.check_id] = result
         return results
