@@ -1,0 +1,1 @@
+"""Pipeline health: config-declared stages and checks → status, history, alerts, Mermaid diagram."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the health tables (branch ``health``), applied by ``weir db upgrade``."""

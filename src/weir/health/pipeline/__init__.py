@@ -1,0 +1,1 @@
+"""The health pipeline: config loading, checks, rounds, status, history, alerts, diagram."""
