@@ -20,7 +20,12 @@ SHIPPED = [system for system in SYSTEMS if system.available]
 
 
 def _params(path: str) -> list[str]:
-    return list(inspect.signature(load(path)).parameters)
+    """The parameters a caller must pass (those without a default)."""
+    return [
+        name
+        for name, param in inspect.signature(load(path)).parameters.items()
+        if param.default is inspect.Parameter.empty
+    ]
 
 
 @pytest.mark.parametrize("system", SHIPPED, ids=lambda s: s.name)

@@ -199,6 +199,11 @@ def test_lambda_handler_serves_an_http_api_event(
         "body": base64.b64encode(body).decode(),
         "isBase64Encoded": True,
     }
-    response = lambda_handler.handler(event, None)
+    # Lambda calls the handler on a thread without an event loop; so does this test (the
+    # session's Playwright keeps a loop running on the main thread)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(lambda_handler.handler, event, None).result()
     assert response["statusCode"] == 201, response
     assert orjson.loads(response["body"])["id"] == "lambda-lodge"
