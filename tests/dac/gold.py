@@ -83,7 +83,7 @@ STALE = (
 METADATA = f"""key,value,timestamp
 last_update,success,2025-06-25T09:40:00Z
 data_quality,degraded,2025-06-25T09:40:00Z
-data_quality_reasons,7 readings excluded in the last 48 h; 44 of 48 hours without readings; stale: {STALE},2025-06-25T09:40:00Z
+data_quality_reasons,{REASONS},2025-06-25T09:40:00Z
 pipeline_version,1.0.0,2025-06-25T09:40:00Z
 latest_reading,2025-06-25T09:35:00Z,2025-06-25T09:40:00Z
 next_update,2025-06-25T10:00:00Z,2025-06-25T09:40:00Z

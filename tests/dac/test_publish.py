@@ -52,7 +52,7 @@ def test_reads_only_the_needed_partitions(
 ) -> None:
     # 2025-05-01 holds a corrupt file: publishing reads it only if it reads too much
     publish(settings, dac, as_of=g.AS_OF)
-    with pytest.raises(Exception, match="(?i)parquet"):
+    with pytest.raises(Exception, match=r"(?i)parquet"):
         publish(settings, dac, as_of=g.AS_OF.replace(month=5, day=20))
 
 
@@ -64,7 +64,8 @@ def test_rerun_is_identical_and_recorded(
     publish(settings, dac, as_of=g.AS_OF)
     assert {meta.path: public.get(meta.path) for meta in public.list("data")} == first
     record = last_run(Store.from_settings(settings), "dac", "publish")
-    assert record is not None and record.status == "ok"
+    assert record is not None
+    assert record.status == "ok"
     assert record.counts["rows_excluded"] == 7
     logs = list(public.list("logs/pipeline"))
     assert len(logs) == 2
@@ -93,7 +94,8 @@ def test_file_over_the_limit_publishes_nothing(
     )
     assert list(public.list("data")) == []
     record = last_run(Store.from_settings(settings), "dac", "publish")
-    assert record is not None and record.status == "failed"
+    assert record is not None
+    assert record.status == "failed"
     assert "over the 2000-byte limit" in (record.error or "")
     (log,) = public.list("logs/pipeline")
     assert b'"Pipeline failed"' in public.get(log.path)

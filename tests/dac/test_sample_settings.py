@@ -51,7 +51,8 @@ def test_sample_has_every_messy_case(sample_dir: Path) -> None:
     tonnes = readings.filter(pl.col("metric") == "tonnes_removed_total").unique("timestamp")
     assert tonnes.sort("timestamp")["value"].diff().drop_nulls().min() >= 0  # type: ignore[operator]
     storage = readings.filter(pl.col("metric") == "storage_flow")["value"]
-    assert storage.quantile(0.5) == 0 and 770 < storage.max() < 800  # type: ignore[operator]
+    assert storage.quantile(0.5) == 0
+    assert 770 < storage.max() < 800
     co2 = readings.filter(pl.col("metric") == "ambient_co2").sort("timestamp")["value"]
     longest = co2.rle().struct.field("len").max()
     assert longest == 180  # the stuck sensor
@@ -93,7 +94,8 @@ def test_settings_defaults_and_parsing(settings: Settings, monkeypatch: pytest.M
 def test_signing_secret_generated_once(settings: Settings) -> None:
     first = DacSettings().secret(settings)
     path = settings.home / "dac" / "signing_secret"
-    assert len(first) == 64 and path.stat().st_mode & 0o777 == 0o600
+    assert len(first) == 64
+    assert path.stat().st_mode & 0o777 == 0o600
     assert DacSettings().secret(settings) == first
     assert DacSettings(signing_secret="s" * 20).secret(settings) == b"s" * 20  # type: ignore[arg-type]
 
@@ -122,7 +124,8 @@ def test_cli_sample_publish_status(
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["as_of"] == "2025-06-25T09:40:00Z"
     assert summary["rows_read"] == (2 * 1440 - 90) * 9 + 90
-    assert summary["excluded_duplicate"] == 90 and summary["excluded_nan"] == 1
+    assert summary["excluded_duplicate"] == 90
+    assert summary["excluded_nan"] == 1
     assert summary["excluded_out_of_range"] == 2
     bad = runner.invoke(app, ["dac", "publish", "--as-of", "yesterday"])
     assert bad.exit_code == 2
@@ -130,5 +133,6 @@ def test_cli_sample_publish_status(
     result = runner.invoke(app, ["dac", "status", "--json"])
     assert result.exit_code == 0, result.output
     state = json.loads(result.stdout)
-    assert state["data_quality"] == "degraded" and state["last_run_status"] == "ok"
+    assert state["data_quality"] == "degraded"
+    assert state["last_run_status"] == "ok"
     assert state["rows_excluded"] == "93"
