@@ -80,6 +80,7 @@ DAC-02,running,2025-06-25T09:00:00Z
 STALE = (
     "humidity air_quality ambient_co2 liquefaction_flow tank_flow storage_flow removal_efficiency"
 )
+REASONS = f"7 readings excluded in the last 48 h; 44 of 48 hours without readings; stale: {STALE}"
 METADATA = f"""key,value,timestamp
 last_update,success,2025-06-25T09:40:00Z
 data_quality,degraded,2025-06-25T09:40:00Z
