@@ -63,22 +63,18 @@ def run_engine(
     engine: str, gold: Store, config: DashboardConfig, window: Window
 ) -> tuple[Outputs, int, int]:
     """Compute the outputs with `engine`; returns them, the rows read and the files read."""
-    frames = read_gold(gold, window.first_day, window.last_day)
     if engine == "spark":
         from weir.dac.pipeline.spark import compute_spark
 
-        outputs, rows_read = compute_spark(gold, frames, config, window)
-        return outputs, rows_read, frames.files_read
+        return compute_spark(gold, config, window)
     import polars as pl
 
     from weir.dac.pipeline.local import compute
 
+    frames = read_gold(gold, window.first_day, window.last_day)
     rows_read = int(frames.readings.select(pl.len()).collect().item())
-    return (
-        compute(frames.readings, frames.machine_status, config, window),
-        rows_read,
-        frames.files_read,
-    )
+    outputs = compute(frames.readings, frames.machine_status, config, window)
+    return outputs, rows_read, frames.files_read
 
 
 def build_files(
