@@ -132,6 +132,7 @@ def test_api_down_cached_then_error_then_recovery(
     site: Site, serve_app: Callable[[Any], str], page: Any
 ) -> None:
     base = serve_app(site.app(retry_ms=400))
+    page.emulate_media(reduced_motion="reduce")  # measured values, to compare exactly
     page.goto(f"{base}/dac/")
     wait_state(page, "live")
     page.route("**/api/dac/**", lambda route: route.abort())

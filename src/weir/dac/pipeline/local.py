@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from weir.dac.models import DashboardConfig
 from weir.dac.pipeline.window import EXCLUSION_REASONS, Outputs, Window
 
+PACK = 1024  # metric index packed under the microseconds of a timestamp
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -31,7 +33,7 @@ def _rules(config: DashboardConfig) -> pl.LazyFrame:
 def classify(readings: pl.LazyFrame, config: DashboardConfig, window: Window) -> pl.LazyFrame:
     """Readings in the window with a ``reason`` column: null when valid, else why excluded.
 
-    Duplicates are readings of one metric at one timestamp beyond the first (lowest value).
+    Duplicates are not marked here (see :func:`dedupe`).
     """
     import polars as pl
 
@@ -46,20 +48,34 @@ def classify(readings: pl.LazyFrame, config: DashboardConfig, window: Window) ->
         .when((value < pl.col("lo")) | (value > pl.col("hi")))
         .then(pl.lit("out_of_range"))
     )
-    framed = (
+    return (
         readings.filter(
             (pl.col("timestamp") >= window.start) & (pl.col("timestamp") <= window.as_of)
         )
         .join(_rules(config), on="metric", how="left")
         .with_columns(reason.alias("reason"))
-        .sort(["timestamp", "metric", "reason", "value"], nulls_last=False)
     )
-    first = pl.int_range(pl.len()).over(["timestamp", "metric", "reason"]) == 0
-    return framed.with_columns(
-        pl.when(pl.col("reason").is_null() & ~first)
-        .then(pl.lit("duplicate"))
-        .otherwise(pl.col("reason"))
-        .alias("reason")
+
+
+def dedupe(valid: pl.DataFrame) -> pl.DataFrame:
+    """One valid reading per metric and timestamp (the lowest value); ``n`` counts the copies.
+
+    Grouping runs on one packed integer key (microseconds × 1024 + metric index), the cheapest
+    key to hash; the result has ``timestamp``, ``order``, ``value`` and ``n``.
+    """
+    import polars as pl
+
+    key = pl.col("timestamp").dt.epoch("us") * PACK + pl.col("order")
+    grouped = (
+        valid.select(key.alias("key"), "value")
+        .group_by("key")
+        .agg(pl.col("value").min(), pl.len().alias("n"))
+    )
+    return grouped.select(
+        (pl.col("key") // PACK).cast(pl.Datetime("us", "UTC")).alias("timestamp"),
+        (pl.col("key") % PACK).cast(pl.Int64).alias("order"),
+        "value",
+        "n",
     )
 
 
@@ -72,46 +88,50 @@ def compute(
     """Every public figure of a publication (see :class:`Outputs`)."""
     import polars as pl
 
+    names = config.readings
+    units = [config.metrics[name].data_unit for name in names]
     frame = classify(readings, config, window).collect()
-    valid = frame.filter(pl.col("reason").is_null()).sort(["order", "timestamp"])
+    is_valid = pl.col("reason").is_null()
+    valid = dedupe(frame.filter(is_valid))
     out = Outputs(rows_in_window=frame.height)
-    counts = frame.filter(pl.col("reason").is_not_null())["reason"].value_counts()
+    counts = frame.filter(~is_valid)["reason"].value_counts()
     found = dict(zip(counts["reason"].to_list(), counts["count"].to_list(), strict=True))
+    found["duplicate"] = int(valid["n"].sum()) - valid.height
     out.excluded = {reason: int(found.get(reason, 0)) for reason in EXCLUSION_REASONS}
-    out.excluded_recent = frame.filter(
-        pl.col("reason").is_not_null() & (pl.col("timestamp") >= window.trend_start)
-    ).height
-
-    latest = valid.group_by("metric", maintain_order=True).agg(
-        pl.col("timestamp").last(), pl.col("value").last(), pl.col("data_unit").first()
+    recent = pl.col("timestamp") >= window.trend_start
+    recent_valid = valid.filter(recent)
+    out.excluded_recent = (
+        frame.filter(~is_valid & recent).height + int(recent_valid["n"].sum()) - recent_valid.height
     )
-    out.snapshot = [
-        (row["timestamp"], row["metric"], row["value"], row["data_unit"])
-        for row in latest.iter_rows(named=True)
-    ]
+
+    latest = (
+        valid.group_by("order")
+        .agg(pl.col("timestamp").max(), pl.col("value").sort_by("timestamp").last())
+        .sort("order")
+    )
+    out.snapshot = [(at, names[k], value, units[k]) for k, at, value in latest.iter_rows()]
     out.latest = {row[1]: row[0] for row in out.snapshot}
 
+    in_order = pl.col("value").sort_by("timestamp")
     hourly = (
         valid.filter(
             (pl.col("timestamp") >= window.trend_start) & (pl.col("timestamp") < window.trend_end)
         )
-        .with_columns(pl.col("timestamp").dt.truncate("1h").alias("hour"))
-        .group_by(["hour", "order", "metric"])
+        .group_by(pl.col("timestamp").dt.truncate("1h").alias("hour"), "order")
         .agg(
-            pl.col("value").first().alias("start"),
-            pl.col("value").last().alias("end"),
+            in_order.first().alias("start"),
+            in_order.last().alias("end"),
             pl.col("value").min().alias("min"),
             pl.col("value").max().alias("max"),
             pl.col("value").mean().alias("mean"),
         )
         .sort(["hour", "order"])
     )
-    out.trends = [tuple(row) for row in hourly.drop("order").iter_rows()]
+    out.trends = [(hour, names[k], *rest) for hour, k, *rest in hourly.iter_rows()]
     out.gap_hours = window_hours(window) - hourly["hour"].n_unique()
 
     daily = (
-        valid.with_columns(pl.col("timestamp").dt.date().alias("date"))
-        .group_by(["date", "order", "metric"])
+        valid.group_by(pl.col("timestamp").dt.date().alias("date"), "order")
         .agg(
             pl.col("value").mean().alias("mean"),
             pl.col("value").min().alias("min"),
@@ -120,7 +140,7 @@ def compute(
         )
         .sort(["date", "order"])
     )
-    out.daily = [tuple(row) for row in daily.drop("order").iter_rows()]
+    out.daily = [(day, names[k], *rest) for day, k, *rest in daily.iter_rows()]
     out.machines, counts_row = machines(machine_status, window)
     out.snapshot += counts_row
     return out
@@ -141,13 +161,15 @@ def machines(
         machine_status.filter(
             (pl.col("timestamp") >= window.start) & (pl.col("timestamp") <= window.as_of)
         )
-        .unique(["timestamp", "unit_id"], keep="last", maintain_order=True)
+        .unique(["timestamp", "unit_id"], keep="last")
         .sort(["unit_id", "timestamp"])
         .with_columns(
-            (pl.col("status") != pl.col("status").shift(1).over("unit_id"))
+            (
+                (pl.col("status") != pl.col("status").shift(1))
+                | (pl.col("unit_id") != pl.col("unit_id").shift(1))
+            )
             .fill_null(True)
             .cum_sum()
-            .over("unit_id")
             .alias("run")
         )
         .collect()
