@@ -136,3 +136,20 @@ def test_cli_sample_publish_status(
     assert state["data_quality"] == "degraded"
     assert state["last_run_status"] == "ok"
     assert state["rows_excluded"] == "93"
+
+
+def test_demo_publishes_a_fresh_week(settings: Settings, tmp_path: Path) -> None:
+    from weir.dac.cli import demo
+
+    figures = demo(settings, tmp_path / "sample")
+    gold = DacSettings().gold_store(settings)
+    assert (
+        figures["gold_files"]
+        == len(list(gold.list("")))
+        == len(list((tmp_path / "sample").rglob("*.parquet")))
+    )
+    assert figures["rows_read"] == (7 * 1440 - 90) * 9 + 90
+    assert figures["rows_excluded"] == 93
+    assert figures["data_quality"] == "degraded"
+    public = DacSettings().public_store(settings)
+    assert public.exists("data/metadata.csv")
