@@ -207,3 +207,26 @@ def test_embedded_on_another_origin_only_when_allowed(
     wait_state(page, state)
     text = page.inner_text("#temperature_value")
     assert text == (site.expected()["temperature"] if allowed else "--")
+
+
+def test_motion_pauses_while_the_tab_is_hidden(
+    site: Site, serve_app: Callable[[Any], str], page: Any
+) -> None:
+    base = serve_app(site.app())
+    page.goto(f"{base}/dac/")
+    wait_state(page, "live")
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    frozen = page.inner_text("#tonnes_removed_total_value")
+    time.sleep(1.5)
+    assert page.inner_text("#tonnes_removed_total_value") == frozen
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    deadline = time.monotonic() + 5
+    while page.inner_text("#tonnes_removed_total_value") == frozen:
+        assert time.monotonic() < deadline, "motion did not resume"
+        time.sleep(0.2)
