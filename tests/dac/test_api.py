@@ -243,3 +243,20 @@ def test_lambda_handler_with_the_seed_event(
     (entry,) = lines(published, "logs/api")
     assert entry["source_ip"] == "203.0.113.9"
     assert entry["status_code"] == 200
+
+
+def test_a_new_publication_is_resolved_within_two_seconds(
+    settings: Settings, published: Store
+) -> None:
+    from datetime import timedelta
+
+    from tests.dac.gold import AS_OF
+    from weir.dac.pipeline.publish import publish
+
+    with client_for(settings) as client:
+        first = presign(client, "data/hourly_trends_*.csv").json()["key"]
+        assert first == "data/hourly_trends_20250625.csv"
+        publish(settings, DacSettings(), as_of=AS_OF + timedelta(days=1))
+        time.sleep(2.1)
+        later = presign(client, "data/hourly_trends_*.csv").json()["key"]
+    assert later == "data/hourly_trends_20250626.csv"

@@ -43,13 +43,21 @@ def content_type(key: str) -> str:
     return CONTENT_TYPES["." + key.rsplit(".", 1)[-1]]
 
 
+WILDCARD_TTL_SECONDS = 2.0
+
+
 class DacService:
-    """Public-store operations for one settings pair."""
+    """Public-store operations for one settings pair.
+
+    A wildcard's resolution is remembered for two seconds (one listing serves a burst of
+    requests; a new publication is seen within two seconds).
+    """
 
     def __init__(self, settings: Settings, dac: DacSettings) -> None:
         self.settings, self.dac = settings, dac
         self.public = dac.public_store(settings)
         self._secret: bytes | None = None
+        self._resolved: dict[str, tuple[float, str]] = {}
 
     @property
     def secret(self) -> bytes:
@@ -68,6 +76,9 @@ class DacService:
         keys.validate_key(key)
         if "*" not in key:
             return key
+        remembered = self._resolved.get(key)
+        if remembered is not None and remembered[0] > time.monotonic():
+            return remembered[1]
         folder = key.rsplit("/", 1)[0]
         wanted = keys.pattern(key)
         best: tuple[str, str] | None = None
@@ -80,6 +91,7 @@ class DacService:
                 best = rank
         if best is None:
             raise NotFoundError("no matching files found")
+        self._resolved[key] = (time.monotonic() + WILDCARD_TTL_SECONDS, best[1])
         return best[1]
 
     def presign(self, key: str, artifact_url: Any) -> dict[str, Any]:
@@ -92,13 +104,11 @@ class DacService:
         resolved = self.resolve(key)
         seconds = self.dac.url_expiry_seconds
         expires = int(time.time()) + seconds
+        if "*" not in key and not self.public.exists(resolved):  # a wildcard was just listed
+            raise NotFoundError("no such file")
         if self.public.scheme == "s3":
-            if not self.public.exists(resolved):
-                raise NotFoundError("no such file")
             url = self.public.sign(resolved, "GET", timedelta(seconds=seconds))
         else:
-            if not self.public.exists(resolved):
-                raise NotFoundError("no such file")
             query = (
                 f"expires={expires}&signature={signing.signature(self.secret, resolved, expires)}"
             )
