@@ -153,3 +153,24 @@ def test_demo_publishes_a_fresh_week(settings: Settings, tmp_path: Path) -> None
     assert figures["data_quality"] == "degraded"
     public = DacSettings().public_store(settings)
     assert public.exists("data/metadata.csv")
+
+
+def test_cli_publish_every_runs_the_schedule_loop(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weir.core.runs import history
+    from weir.core.storage import Store
+
+    runner = CliRunner()
+    out = tmp_path / "gold"
+    assert runner.invoke(app, ["sample", "dac", "--out", str(out), "--days", "1"]).exit_code == 0
+    monkeypatch.setenv("WEIR_DAC_GOLD_URL", f"file://{out}")
+    result = runner.invoke(app, ["dac", "publish", "--every", "1s", "--max-runs", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    summaries = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(summaries) == 2
+    assert all(s["data_quality"] in ("good", "degraded") for s in summaries)
+    runs = history(Store.from_settings(settings), "dac", "publish")
+    assert [run.status for run in runs] == ["ok", "ok"]
+    both = runner.invoke(app, ["dac", "publish", "--every", "1h", "--as-of", "2025-01-01T00:00Z"])
+    assert both.exit_code == 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,8 @@ def render_page(
         series[row["metric"]].append((_time(row["timestamp"]), float(row["hourly_mean"])))
     measured = max((_time(row["timestamp"]) for row in snapshot), default=None)
     level, label = LEVELS.get(FRESHNESS.evaluate(measured, now).name, ("stale", "Stale"))
-    end = _time(metadata.get("next_update", now.isoformat())).replace(minute=0)
+    # the trend window ends an hour before the next publication is due
+    end = _time(metadata.get("next_update", now.isoformat())) - timedelta(hours=1)
     cards = []
     for metric, conf in config.items():
         reading = values.get(metric)
