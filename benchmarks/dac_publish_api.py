@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "src" / "weir" / "dac" / "static"
 WRK_SECONDS = 10
 WRK_CONNECTIONS = 4
+WRK_ROUNDS = 2
 PACED_RATE = 500
 PACED_SECONDS = 10
 PACED_THREADS = 8
@@ -252,10 +253,16 @@ def api(home: Path) -> list[list[str]]:
             "presigned-url (wildcard)": presign,
             "artifact (signed file)": artifact,
         }
-        figures = {
-            name: {**wrk(url), **{f"paced_{k}": v for k, v in paced(url).items()}}
-            for name, url in urls.items()
-        }
+        figures: dict[str, dict[str, float]] = {}
+        for round_ in range(WRK_ROUNDS):  # alternate the routes: the machine's load drifts
+            for name, url in urls.items():
+                print(f"wrk round {round_ + 1}: {name} …", file=sys.stderr)
+                found = wrk(url)
+                if name not in figures or found["rps"] > figures[name]["rps"]:
+                    figures[name] = found
+        for name, url in urls.items():
+            print(f"paced {PACED_RATE} req/s: {name} …", file=sys.stderr)
+            figures[name].update({f"paced_{k}": v for k, v in paced(url).items()})
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -272,7 +279,7 @@ def api(home: Path) -> list[list[str]]:
         )
         rows.append(
             [
-                f"{name}, wrk -c{WRK_CONNECTIONS}",
+                f"{name}, wrk -c{WRK_CONNECTIONS} (best of {WRK_ROUNDS})",
                 f"{f['rps']:,.0f} req/s",
                 f"{f['rps'] / floor:.0%} of floor · p50 {f['p50']:.2f} ms · p99 {f['p99']:.2f} ms",
                 "" if "floor" in name else "≥ 50 % of floor",
