@@ -1,0 +1,1 @@
+"""The hourly publish job: read gold partitions, validate, aggregate, write public CSVs."""
