@@ -5,7 +5,7 @@ Build :class:`MrvSettings` in an entry point and pass it down, like ``weir.core.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
 
 from weir.core.settings import system_config
@@ -27,6 +27,11 @@ class MrvSettings(BaseSettings):
         max_plausible_flow_mgd: Flows above this are implausible and rejected (L3).
         max_plausible_ca_mg_l: Ca above this is implausible and rejected (L3).
         ph_sensors: Sensor id → ``PLANT:location`` for the pH sensor files.
+        reviewer_keys: Reviewer name → key (JSON object). Approving or requesting revisions
+            needs a name and its key; with none configured, reviews are read-only everywhere.
+        reviewer_roles: Reviewer name → role stored with each decision (default ``reviewer``).
+        dashboard_default_months: Months of data the dashboard shows at first (the latest
+            ones); the full range is one click away.
     """
 
     model_config = system_config("mrv")
@@ -40,3 +45,6 @@ class MrvSettings(BaseSettings):
     max_plausible_flow_mgd: float = 50.0
     max_plausible_ca_mg_l: float = 1000.0
     ph_sensors: dict[str, str] = {"PHA1": "PLANT_A:downstream", "PHB1": "PLANT_B:downstream"}
+    reviewer_keys: dict[str, SecretStr] = {}
+    reviewer_roles: dict[str, str] = {}
+    dashboard_default_months: int = Field(3, ge=1)
