@@ -20,6 +20,7 @@ from weir.core.cli import fail
 from weir.core.errors import BadInputError
 from weir.core.storage import Store
 from weir.mrv.cli_review import app as review_app
+from weir.mrv.cli_review import statement
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(review_app, name="review")
+app.command("statement")(statement)
 
 
 def _console() -> Console:

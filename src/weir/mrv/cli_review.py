@@ -1,4 +1,4 @@
-"""``weir mrv review …``: list, show, approve, request-changes, reopen (level 5 sign-off).
+"""``weir mrv review …`` (list, show, approve, request-changes, reopen) and ``weir mrv statement``.
 
 Deciding needs ``--reviewer NAME`` and that reviewer's key from ``WEIR_MRV_REVIEWER_KEYS``,
 given through ``WEIR_MRV_REVIEW_KEY`` or typed at the hidden prompt (never on the command
@@ -7,6 +7,9 @@ line). Exit codes: 0 ok, 2 bad input, a wrong key or a transition the state mach
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -193,3 +196,48 @@ def reopen(
     with guard():
         data = reviews.reopen(_engine(), MrvSettings(), plant.upper(), period)
     _show(data, as_json)
+
+
+class StatementFormat(StrEnum):
+    """Output formats of ``statement``."""
+
+    json = "json"
+    csv = "csv"
+    pdf = "pdf"
+
+
+def statement(
+    plant: Annotated[str, typer.Option(help="PLANT_A, PLANT_B …")],
+    period: Annotated[str, typer.Option(help="Month, e.g. 2025-05.")],
+    fmt: Annotated[StatementFormat, typer.Option("--format")] = StatementFormat.json,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Allow an unapproved period (marked as a draft).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (PDF default: ./statement_….pdf).")
+    ] = None,
+) -> None:
+    """The approved figures of a plant and month as a versioned statement (JSON, CSV or PDF).
+
+    Refused (exit 2) without an approved review unless --draft.
+    """
+    from weir.mrv import statement as statements
+    from weir.mrv.settings import MrvSettings
+
+    with guard():
+        data = statements.build(_engine(), MrvSettings(), plant.upper(), period, draft=draft)
+        if fmt is StatementFormat.pdf:
+            from weir.mrv.statement_pdf import render
+
+            suffix = "_draft" if data["draft"] else ""
+            target = out or Path(f"statement_{data['plant_id']}_{period}{suffix}.pdf")
+            target.write_bytes(render(data))
+            Console(stderr=True).print(
+                f"wrote {target} ({data['status']}, {data['statement_sha256']})"
+            )
+            return
+        text = statements.to_json(data) if fmt is StatementFormat.json else statements.to_csv(data)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -62,3 +62,10 @@ class ReviewerKeyError(WeirError):
     status = 403
     exit_code = 2
     code = "forbidden"
+
+
+class StatementRefusedError(ConflictError):
+    """A statement of a period without an approved review, not asked as a draft (exit 2)."""
+
+    exit_code = 2
+    code = "not_approved"
