@@ -5,8 +5,11 @@ Build :class:`MrvSettings` in an entry point and pass it down, like ``weir.core.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings
+import json
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode
 
 from weir.core.settings import system_config
 
@@ -45,6 +48,19 @@ class MrvSettings(BaseSettings):
     max_plausible_flow_mgd: float = 50.0
     max_plausible_ca_mg_l: float = 1000.0
     ph_sensors: dict[str, str] = {"PHA1": "PLANT_A:downstream", "PHB1": "PLANT_B:downstream"}
-    reviewer_keys: dict[str, SecretStr] = {}
-    reviewer_roles: dict[str, str] = {}
+    reviewer_keys: Annotated[dict[str, SecretStr], NoDecode] = {}
+    reviewer_roles: Annotated[dict[str, str], NoDecode] = {}
     dashboard_default_months: int = Field(3, ge=1)
+
+    @field_validator("reviewer_keys", "reviewer_roles", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        """A JSON object from the environment; empty means none (compose's ``${VAR:-}``)."""
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f'not a JSON object like {{"name": "key"}}: {exc.msg}') from None
+        return value
