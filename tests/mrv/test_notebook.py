@@ -4,6 +4,7 @@ database, on a read-only connection: it never rots, and it never writes."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,14 @@ def outputs(cell: dict[str, object]) -> str:
 
 @pytest.mark.slow
 def test_notebook_executes_read_only(
-    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import nbformat
     from nbclient import NotebookClient
 
     url = f"sqlite:///{tmp_path / 'weir.db'}"
-    service.migrate(url)
+    shutil.copyfile(sample_sqlite, tmp_path / "weir.db")
     engine = make_engine(url)
-    service.ingest(engine, sample_dir, MrvSettings())
-    service.calculate(engine, MrvSettings())
     keys = MrvSettings(reviewer_keys={"ada": "k"})  # type: ignore[dict-item]
     reviews.decide(engine, keys, 2, "approved", "ada", "k", "ok")  # PLANT_A 2025-05
     rows = service.results(engine)

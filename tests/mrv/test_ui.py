@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +36,18 @@ def load_sample(settings: Settings, sample_dir: Path) -> Settings:
 
 @pytest.fixture
 def loaded(
-    settings: Settings, db_url: str, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    db_url: str,
+    sample_dir: Path,
+    sample_sqlite: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Settings:
-    """Settings (SQLite or PostgreSQL) whose database holds the calculated sample."""
+    """Settings (SQLite or PostgreSQL) whose database holds the calculated sample (on SQLite a
+    copy of the session's sample database)."""
     monkeypatch.setenv("WEIR_DATABASE_URL", db_url)
+    if db_url.startswith("sqlite:///"):
+        shutil.copyfile(sample_sqlite, db_url.removeprefix("sqlite:///"))
+        return Settings()
     return load_sample(Settings(), sample_dir)
 
 

@@ -15,6 +15,8 @@ from weir.mrv.ui.review_panel import READ_ONLY
 
 from .test_ui import PAGE_SCRIPT, loaded  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
 KEYS = '{"ada": "k-ada"}'
 ROLES = '{"ada": "domain expert"}'
 
