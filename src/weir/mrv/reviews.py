@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from weir.core.errors import NotFoundError
@@ -76,6 +76,19 @@ def _summary(review: Review, settings: MrvSettings) -> dict[str, Any]:
     out["co2_t"] = totals[0]["co2_t"] if totals else 0.0
     out["conservative_t"] = totals[0]["conservative_t"] if totals else 0.0
     return out
+
+
+def review_stamp(engine: Engine) -> tuple[Any, ...]:
+    """A cheap fingerprint of ``mrv_reviews``: it moves with every review opened, decided or
+    superseded (the dashboard caches the list on it)."""
+    query = select(
+        func.count(Review.id),
+        func.max(Review.id),
+        func.max(Review.decided_at),
+        func.max(Review.superseded_at),
+    )
+    with Session(engine) as session:
+        return tuple(session.execute(query).one())
 
 
 def list_reviews(

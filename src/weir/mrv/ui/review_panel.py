@@ -55,6 +55,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _listed(url: str, stamp: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Every review with its totals, read again when the reviews' ``stamp`` moves."""
+    from weir.core.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return reviews.list_reviews(engine, MrvSettings())
+    finally:
+        engine.dispose()
+
+
 def reviewer_sidebar(mrv: MrvSettings) -> tuple[str, str] | None:
     """The signed-in reviewer (name, key), or None (read-only)."""
     with st.sidebar:
@@ -196,5 +208,5 @@ def render_panel(
             review = reviews.current(engine, mrv, str(plant), str(period)) or review
         _details(review, findings)
     st.subheader("Reviews")
-    listed = reviews.list_reviews(engine, mrv)
+    listed = _listed(engine.url.render_as_string(hide_password=False), reviews.review_stamp(engine))
     st.table([{c: _cell(r[c]) for c in LIST_COLUMNS} for r in listed])
