@@ -6,6 +6,7 @@ Every test runs on SQLite and on a real PostgreSQL (the ``engine`` fixture).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,18 @@ def test_review_cli(
     assert "looks right" in shown.stdout
     missing = runner.invoke(app, ["review", "show", "7"])
     assert (missing.exit_code, missing.stderr.strip()) == (2, "error: no review 7")
+
+
+def test_reviewer_keys_never_printed(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    from weir.cli import app as root
+
+    monkeypatch.setenv("WEIR_MRV_REVIEWER_KEYS", '{"ada": "s3cret-key"}')
+    result = CliRunner().invoke(root, ["config", "--json"])
+    assert result.exit_code == 0
+    [row] = [r for r in json.loads(result.stdout) if r["env"] == "WEIR_MRV_REVIEWER_KEYS"]
+    assert row["value"] == "**********"
+    assert "s3cret-key" not in result.stdout
+    assert repr(MrvSettings().reviewer_keys) == "{'ada': SecretStr('**********')}"
+    monkeypatch.setenv("WEIR_MRV_REVIEWER_KEYS", "ada=k")
+    with pytest.raises(ValueError, match=re.escape('not a JSON object like {"name": "key"}')):
+        MrvSettings()
