@@ -46,6 +46,19 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def sample_sqlite(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the ingested and calculated sample (read-only: copy it)."""
+    path = tmp_path_factory.mktemp("mrv-sample-db") / "sample.db"
+    url = f"sqlite:///{path}"
+    service.migrate(url)
+    engine = make_engine(url)
+    service.ingest(engine, sample_dir, MrvSettings())
+    service.calculate(engine, MrvSettings())
+    engine.dispose()  # the last connection checkpoints the WAL: one self-contained file
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database: SQLite file or a real PostgreSQL database."""

@@ -18,6 +18,8 @@ from rich.table import Table
 
 from weir.core.cli import fail
 from weir.core.errors import BadInputError
+from weir.mrv.cli_review import app as review_app
+from weir.mrv.cli_review import statement
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -25,8 +27,11 @@ if TYPE_CHECKING:
     from weir.core.settings import Settings
 
 app = typer.Typer(
-    help="Carbon-removal MRV: ingest, QA/QC, calculate, report.", no_args_is_help=True
+    help="Carbon-removal MRV: ingest, QA/QC, calculate, report, review, statement.",
+    no_args_is_help=True,
 )
+app.add_typer(review_app, name="review")
+app.command("statement")(statement)
 
 
 def _console() -> Console:
@@ -172,7 +177,15 @@ def calculate(as_json: JsonOpt = False) -> None:
     if as_json:
         print(
             _dump(
-                {"days": summary.days, "by_flag": summary.by_flag, "totals": rows, "qa": qa_counts}
+                {
+                    "days": summary.days,
+                    "by_flag": summary.by_flag,
+                    "totals": rows,
+                    "qa": qa_counts,
+                    "reviews_opened": summary.reviews_opened,
+                    "reviews_superseded": summary.reviews_superseded,
+                    "new_versions": summary.new_versions,
+                }
             )
         )
         return
@@ -180,6 +193,17 @@ def calculate(as_json: JsonOpt = False) -> None:
         f"{summary.days} plant-days: "
         + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_flag.items()))
     )
+    if summary.reviews_superseded:
+        _console().print(
+            f"approved or pending numbers changed: {summary.new_versions} approved rows got a new "
+            f"version; reviews {', '.join(map(str, summary.reviews_superseded))} superseded"
+        )
+    if summary.reviews_opened:
+        _console().print(
+            "reviews opened: "
+            + ", ".join(map(str, summary.reviews_opened))
+            + " (`weir mrv review list --state pending`)"
+        )
     _console().print(
         _table(
             "CO₂ removal totals (t)",

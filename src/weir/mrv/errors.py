@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weir.core.errors import BadInputError, WeirError
+from weir.core.errors import BadInputError, ConflictError, WeirError
 
 
 class MrvError(WeirError):
@@ -47,3 +47,25 @@ class FileReadError(BadInputError):
             "column": self.column,
             "message": self.message,
         }
+
+
+class ReviewStateError(ConflictError):
+    """A review transition the state machine does not allow (exit 2, HTTP 409)."""
+
+    exit_code = 2
+    code = "review_state"
+
+
+class ReviewerKeyError(WeirError):
+    """No reviewer keys configured, an unknown reviewer or a wrong key (exit 2, HTTP 403)."""
+
+    status = 403
+    exit_code = 2
+    code = "forbidden"
+
+
+class StatementRefusedError(ConflictError):
+    """A statement of a period without an approved review, not asked as a draft (exit 2)."""
+
+    exit_code = 2
+    code = "not_approved"

@@ -63,7 +63,7 @@ def expected_layout() -> str:
 
 
 #: The head of the MRV Alembic branch (a test checks it against the revision files).
-MRV_HEAD = "mrv_0002"
+MRV_HEAD = "mrv_0003"
 
 
 def migrate(database_url: str) -> None:
@@ -147,7 +147,9 @@ def qa(engine: Engine) -> dict[str, int]:
 
 def results(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """``mrv_results`` rows matching ``filters``, ordered by plant and date."""
-    query = select(MrvResult).order_by(MrvResult.plant_id, MrvResult.date)
+    query = (
+        select(MrvResult).where(MrvResult.is_current).order_by(MrvResult.plant_id, MrvResult.date)
+    )
     if filters.plant:
         query = query.where(MrvResult.plant_id == filters.plant)
     if filters.start:

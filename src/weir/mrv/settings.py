@@ -5,8 +5,11 @@ Build :class:`MrvSettings` in an entry point and pass it down, like ``weir.core.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings
+import json
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode
 
 from weir.core.settings import system_config
 
@@ -27,6 +30,11 @@ class MrvSettings(BaseSettings):
         max_plausible_flow_mgd: Flows above this are implausible and rejected (L3).
         max_plausible_ca_mg_l: Ca above this is implausible and rejected (L3).
         ph_sensors: Sensor id → ``PLANT:location`` for the pH sensor files.
+        reviewer_keys: Reviewer name → key (JSON object). Approving or requesting revisions
+            needs a name and its key; with none configured, reviews are read-only everywhere.
+        reviewer_roles: Reviewer name → role stored with each decision (default ``reviewer``).
+        dashboard_default_months: Months of data the dashboard shows at first (the latest
+            ones); the full range is one click away.
     """
 
     model_config = system_config("mrv")
@@ -40,3 +48,19 @@ class MrvSettings(BaseSettings):
     max_plausible_flow_mgd: float = 50.0
     max_plausible_ca_mg_l: float = 1000.0
     ph_sensors: dict[str, str] = {"PHA1": "PLANT_A:downstream", "PHB1": "PLANT_B:downstream"}
+    reviewer_keys: Annotated[dict[str, SecretStr], NoDecode] = {}
+    reviewer_roles: Annotated[dict[str, str], NoDecode] = {}
+    dashboard_default_months: int = Field(3, ge=1)
+
+    @field_validator("reviewer_keys", "reviewer_roles", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        """A JSON object from the environment; empty means none (compose's ``${VAR:-}``)."""
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f'not a JSON object like {{"name": "key"}}: {exc.msg}') from None
+        return value

@@ -7,20 +7,22 @@ upstream as its detection limit.
 The plant-days calculated are every calendar day of the plant's monitoring period (first to
 last calcium result), so a day without any data still appears, flagged. Each day goes through
 :func:`~weir.mrv.pipeline.validation.validate_all_inputs`; skipped days are stored with their
-flag and no CO₂. The table is replaced in one transaction (results are derived data).
+flag and no CO₂. Unapproved rows are replaced in one transaction (derived data); approved
+rows are never overwritten but versioned (:mod:`weir.mrv.pipeline.versions`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import VALID, LabReading, MrvResult, PlantOperation
+from weir.mrv.models import VALID, LabReading, PlantOperation
 from weir.mrv.pipeline.formula import CALC_VERSION, co2_t_per_day
+from weir.mrv.pipeline.review import sync_reviews
 from weir.mrv.pipeline.validation import validate_all_inputs
 from weir.mrv.settings import MrvSettings
 
@@ -62,6 +64,9 @@ class CalcSummary:
     days: int
     by_flag: dict[str, int]
     co2_t_valid: float
+    reviews_opened: list[int] = field(default_factory=list)
+    reviews_superseded: list[int] = field(default_factory=list)
+    new_versions: int = 0
 
 
 def live_calcium(session: Session) -> dict[tuple[str, dt.date, str], LabReading]:
@@ -206,14 +211,24 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
 
 
 def run_calculation(engine: Engine, settings: MrvSettings) -> CalcSummary:
-    """Recalculate every plant-day and replace ``mrv_results`` in one transaction."""
+    """Recalculate every plant-day into ``mrv_results`` in one transaction: unapproved rows
+    are replaced, approved ones versioned (:mod:`~weir.mrv.pipeline.versions`), and reviews
+    opened or superseded where the numbers changed (:mod:`~weir.mrv.pipeline.review`)."""
+    from weir.mrv.pipeline.versions import store_results
+
     with Session(engine) as session, session.begin():
         results = build_results(session, settings)
-        session.execute(delete(MrvResult))
-        if results:
-            session.execute(insert(MrvResult), results)
+        stored = store_results(session, results)
+        reviews = sync_reviews(session)
     by_flag: dict[str, int] = {}
     for r in results:
         by_flag[r["quality_flag"]] = by_flag.get(r["quality_flag"], 0) + 1
     total = sum(r["co2_t_per_day"] for r in results if r["quality_flag"] == "VALID")
-    return CalcSummary(days=len(results), by_flag=by_flag, co2_t_valid=total)
+    return CalcSummary(
+        days=len(results),
+        by_flag=by_flag,
+        co2_t_valid=total,
+        reviews_opened=reviews["opened"],
+        reviews_superseded=reviews["superseded"],
+        new_versions=len(stored.new_versions),
+    )

@@ -251,7 +251,9 @@ def _completeness(session: Session) -> Iterable[Finding]:
 
 def _quality(session: Session) -> Iterable[Finding]:
     for result in session.scalars(
-        select(MrvResult).where(MrvResult.quality_flag != "VALID").order_by(MrvResult.id)
+        select(MrvResult)
+        .where(MrvResult.is_current, MrvResult.quality_flag != "VALID")
+        .order_by(MrvResult.id)
     ):
         check, severity = RESULT_CHECKS.get(result.quality_flag, ("quality_flag", "warning"))
         yield _finding(

@@ -1,4 +1,6 @@
-"""The MRV review dashboard (Streamlit): filters, KPIs, charts, QA findings, ingestion runs.
+"""The MRV review dashboard (Streamlit): filters, KPIs, charts, QA findings, the review panel,
+ingestion runs. The date range starts on the last ``WEIR_MRV_DASHBOARD_DEFAULT_MONTHS`` months of
+data, the full range one click away.
 
 :func:`render` draws the page; the multipage app calls it as an ``st.Page``, and
 ``streamlit run src/weir/streamlit_app.py`` runs it alone. The settings (database URL) are the
@@ -19,6 +21,7 @@ from weir.core.settings import Settings
 from weir.mrv import service
 from weir.mrv.models import RESULT_COLUMNS
 from weir.mrv.settings import MrvSettings
+from weir.mrv.ui.review_panel import render_panel, reviewer_sidebar
 
 ALL_PLANTS = "All plants"
 TABLE_COLUMNS = [c for c in RESULT_COLUMNS if c != "lineage"]
@@ -74,32 +77,50 @@ def _wide(frame: pl.DataFrame, series: str, value: str) -> pl.DataFrame:
     )
 
 
-def _charts(rows: list[dict[str, Any]], ph_days: list[dict[str, Any]]) -> None:
+def _charts(
+    rows: list[dict[str, Any]], ph_days: list[dict[str, Any]], start: dt.date, end: dt.date
+) -> None:
+    from weir.mrv.ui import charts
+
     if not rows:
         return
-    frame = _frame(
-        rows,
-        ["date", "plant_id", "co2_t_per_day", "flow_mgd", "ca_upstream_mg_l", "ca_downstream_mg_l"],
-    )
+    frame = _frame(rows, ["date", "plant_id", "flow_mgd", "ca_upstream_mg_l", "ca_downstream_mg_l"])
     ca = frame.unpivot(
         index=["date", "plant_id"], on=["ca_upstream_mg_l", "ca_downstream_mg_l"]
     ).with_columns(series=pl.col("plant_id") + " " + pl.col("variable").str.split("_").list.get(1))
     left, right = st.columns(2)
     with left:
-        st.subheader("Daily CO₂ removal (t)")
-        st.line_chart(_wide(frame, "plant_id", "co2_t_per_day"), x="date")
+        st.subheader("Daily CO₂ removal (t), by quality flag")
+        st.altair_chart(charts.co2_chart(rows), width="stretch")
         st.subheader("Effluent flow (MGD)")
         st.line_chart(_wide(frame, "plant_id", "flow_mgd"), x="date")
     with right:
         st.subheader("Calcium upstream vs downstream (mg/L)")
         st.line_chart(_wide(ca, "series", "value"), x="date")
-        st.subheader("Daily pH (mean)")
+        st.subheader("pH: daily mean and coverage")
         if not ph_days:
             st.write("No pH readings in this window.")
             return
-        ph = _frame(ph_days)
-        st.line_chart(_wide(ph, "plant_id", "mean"), x="date")
-        st.dataframe(ph, hide_index=True, height=180)
+        days = charts.ph_coverage(ph_days, start, end)
+        summary = charts.coverage_summary(days)
+        st.caption(
+            "; ".join(
+                f"{s['series']}: readings on {s['days_with_readings']} of {s['days']} days, "
+                f"{s['coverage_pct']:.1f} % of the window's minutes"
+                for s in summary
+            )
+        )
+        st.altair_chart(charts.ph_chart(days), width="stretch")
+
+
+def default_window(first: dt.date, last: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The last `months` calendar months of data (the month of `last` included)."""
+    year, month = divmod(last.year * 12 + last.month - 1 - (months - 1), 12)
+    return max(first, dt.date(year, month + 1, 1)), last
+
+
+def _full_range(first: dt.date, last: dt.date) -> None:
+    st.session_state["mrv_dates"] = (first, last)
 
 
 def render(settings: Settings) -> None:
@@ -112,11 +133,19 @@ def render(settings: Settings) -> None:
         return
     plants = sorted({r["plant_id"] for r in results})
     first, last = min(r["date"] for r in results), max(r["date"] for r in results)
+    mrv = MrvSettings()
+    stored = st.session_state.get("mrv_dates")
+    if not (isinstance(stored, tuple) and all(first <= d <= last for d in stored)):
+        st.session_state["mrv_dates"] = default_window(first, last, mrv.dashboard_default_months)
     with st.sidebar:
         st.header("Filters")
         plant = st.radio("Plant", [ALL_PLANTS, *plants], key="mrv_plant")
-        window = st.date_input(
-            "Date range", (first, last), min_value=first, max_value=last, key="mrv_dates"
+        window = st.date_input("Date range", min_value=first, max_value=last, key="mrv_dates")
+        st.button(
+            f"Full range ({first:%Y-%m-%d} – {last:%Y-%m-%d})",
+            on_click=_full_range,
+            args=(first, last),
+            key="mrv_full_range",
         )
         flags = st.multiselect(
             "Quality flag",
@@ -126,7 +155,8 @@ def render(settings: Settings) -> None:
         )
     start, end = window if isinstance(window, tuple) and len(window) == 2 else (first, last)
     rows = filter_rows(results, str(plant), start, end, list(flags))
-    totals = service.totals([dict(r, plant_id="ALL") for r in rows], MrvSettings())
+    reviewer = reviewer_sidebar(mrv)
+    totals = service.totals([dict(r, plant_id="ALL") for r in rows], mrv)
     total = (
         totals[0]
         if totals
@@ -150,7 +180,7 @@ def render(settings: Settings) -> None:
     cols[4].metric("Days skipped", total["days_skipped"])
     st.caption(f"Showing {len(rows)} of {len(results)} plant-days.")
 
-    _charts(rows, [d for d in data["ph"] if _in_window(d, str(plant), start, end)])
+    _charts(rows, [d for d in data["ph"] if _in_window(d, str(plant), start, end)], start, end)
 
     st.subheader("Daily results")
     st.dataframe(_frame(rows, TABLE_COLUMNS), hide_index=True)
@@ -164,6 +194,14 @@ def render(settings: Settings) -> None:
     st.subheader("QA/QC findings")
     findings = [f for f in data["findings"] if _in_window(f, str(plant), start, end)]
     st.dataframe(_frame(findings), hide_index=True, height=260)
+    render_panel(
+        _engine(settings.database_url),
+        mrv,
+        results,
+        data["findings"],
+        (str(plant), start, end),
+        reviewer,
+    )
     st.subheader("Ingestion runs")
     runs = [{**r, "errors": str(r["errors"] or "")} for r in data["runs"]]
     st.dataframe(_frame(runs), hide_index=True, height=260)
