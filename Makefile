@@ -5,7 +5,7 @@ UV := python3 -m uv
 endif
 RUN := $(UV) run --frozen
 
-.PHONY: bootstrap install demo test lint format typecheck imports pytest bench mrv clean
+.PHONY: bootstrap install demo test lint format typecheck imports pytest bench mrv clean up down shell db-shell run-all-pipelines
 
 bootstrap:  ## install uv when it is missing
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -46,3 +46,25 @@ mrv: install  ## migrate, ingest the MRV sample data, calculate
 
 clean:
 	rm -rf .weir .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# --- the compose stack (Docker; not available on the build machines) ------------------------
+MRV_DATA ?= /data/weir/samples/mrv
+
+up:  ## start app, postgres, dashboard and jupyter
+	docker compose up -d
+
+down:  ## stop the containers
+	docker compose down
+
+shell:  ## a shell in the app container
+	docker compose exec app bash
+
+db-shell:  ## psql on the compose database
+	docker compose exec postgres psql -U weir -d weir
+
+run-all-pipelines:  ## in the app container: migrate, ingest, calculate (the sample unless MRV_DATA)
+	docker compose up -d
+	docker compose exec app weir db upgrade
+	test "$(MRV_DATA)" != /data/weir/samples/mrv || docker compose exec app weir sample mrv --out /data/weir/samples/mrv
+	docker compose exec app weir mrv ingest $(MRV_DATA)
+	docker compose exec app weir mrv calculate

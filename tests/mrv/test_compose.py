@@ -19,13 +19,22 @@ import yaml
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).parents[2]
-#: The commands `make run-all-pipelines` runs in the app container (docs/mrv-readme.md).
-PIPELINE = [
-    ["db", "upgrade"],
-    ["sample", "mrv", "--out", "/data/weir/samples/mrv"],
-    ["mrv", "ingest", "/data/weir/samples/mrv"],
-    ["mrv", "calculate"],
-]
+
+
+def _pipeline() -> list[list[str]]:
+    """The weir commands `make run-all-pipelines` runs in the app container, from the Makefile."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    block = text.split("\nrun-all-pipelines:", 1)[1].split("\n\n", 1)[0]
+    default = re.search(r"^MRV_DATA \?= (\S+)", text, re.M)
+    assert default is not None
+    return [
+        line.split("exec app weir ", 1)[1].replace("$(MRV_DATA)", default.group(1)).split()
+        for line in block.splitlines()
+        if "exec app weir " in line
+    ]
+
+
+PIPELINE = _pipeline()
 
 
 def interpolate(value: str) -> str:
