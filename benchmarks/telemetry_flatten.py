@@ -68,7 +68,8 @@ def weir_local(engine: LocalEngine, store: Store, settings: Settings, paths: lis
 
 
 def weir_spark(store: Store, settings: Settings, paths: list[str]) -> tuple[float, int]:
-    from weir.telemetry.pipeline.spark import SparkEngine, session
+    from weir.core.spark import session
+    from weir.telemetry.pipeline.spark import SparkEngine
 
     spark = session("local[2]")
     engine = SparkEngine(spark)

@@ -45,6 +45,8 @@ class SystemSpec:
         cli, sample, demo, api, pages, asgi_ui, static, settings: Import paths of its parts
             (see the module docstring for each contract); ``None`` when it has no such part.
         freshness: Step → ``(warn_after, fail_after)`` durations for ``weir status``.
+        badge: A path under the system's API answering JSON with a ``status`` (or
+            ``data.status``); the landing page shows it next to the system (weir's own health).
     """
 
     name: str
@@ -59,6 +61,7 @@ class SystemSpec:
     static: str | None = None
     settings: str | None = None
     freshness: dict[str, tuple[str, str]] = field(default_factory=dict)
+    badge: str | None = None
 
     @property
     def package(self) -> str:
@@ -149,6 +152,7 @@ SYSTEMS: tuple[SystemSpec, ...] = (
         pages="weir.health.ui:pages",
         settings="weir.health.settings:HealthSettings",
         freshness={"round": ("2m", "10m")},
+        badge="/v1/health",
     ),
     SystemSpec(
         "mrv",

@@ -68,10 +68,25 @@ def _streamlit_app(settings: Settings) -> Any | None:
     return st.App(str(STREAMLIT_SCRIPT))
 
 
+BADGE_SCRIPT = """<script>
+document.querySelectorAll("[data-badge]").forEach(async (el) => {
+  try {
+    const body = await (await fetch(el.dataset.badge)).json();
+    const status = String((body.data && body.data.status) || body.status || "unknown");
+    el.textContent = status;
+    el.className = "badge " + status.toLowerCase();
+  } catch (err) { el.textContent = "unreachable"; el.className = "badge failed"; }
+});
+</script>"""
+
+
 def _links(system: SystemSpec, has_api: bool) -> str:
     if not system.available:
         return "<em>not yet available</em>"
     parts = []
+    if has_api and system.badge:
+        source = html.escape(system.api_path + system.badge)
+        parts.append(f'<span class=badge data-badge="{source}">…</span>')
     if system.ui_path:
         parts.append(f'<a href="{system.ui_path}">dashboard</a>')
     if has_api:
@@ -90,10 +105,17 @@ def _landing(mounted: list[tuple[SystemSpec, bool]]) -> str:
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<title>weir</title><style>body{font-family:system-ui;margin:2rem auto;max-width:60rem}"
-        "td{padding:.5rem;border-bottom:1px solid #ddd;vertical-align:top}</style></head><body>"
+        "td{padding:.5rem;border-bottom:1px solid #ddd;vertical-align:top}"
+        ".badge{padding:.1rem .4rem;border-radius:.3rem;background:#eee}"
+        ".badge.healthy{background:#c8f2c8}.badge.failed{background:#f6c6c6}"
+        ".badge.degraded,.badge.pending{background:#f8e3b0}</style></head><body>"
         f"<h1>weir</h1><p>version {__version__} · <a href=/docs>OpenAPI</a> · "
         "<a href=/redoc>ReDoc</a> · <a href=/healthz>liveness</a> · "
-        "<a href=/api/status>status</a></p><table>" + "".join(rows) + "</table></body></html>"
+        "<a href=/api/status>status</a></p><table>"
+        + "".join(rows)
+        + "</table>"
+        + BADGE_SCRIPT
+        + "</body></html>"
     )
 
 

@@ -3,11 +3,13 @@ each renders, and no request leaves 127.0.0.1 (no CDN, no usage statistics, no f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from weir.catalog import SYSTEMS
 from weir.core.settings import Settings
@@ -63,6 +65,10 @@ def test_every_linked_page_renders_offline(weir_site: Any, page: Any) -> None:
     base = weir_site.url
     requests = _watch_requests(page)
     page.goto(base + "/")
+    badges = page.locator("[data-badge]")
+    assert badges.count() == sum(1 for s in SYSTEMS if s.available and s.badge)
+    for badge in badges.all():  # weir's own health, from its API
+        expect(badge).to_have_text(re.compile("^(healthy|degraded|failed|pending|unknown)$"))
     links = sorted(  # one visit per page: /docs#/mrv and /docs#/telemetry are one page
         {
             href.split("#")[0]

@@ -22,7 +22,7 @@ END = datetime(2025, 6, 25, 9, 35, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    from weir.dac.pipeline.spark import session
+    from weir.core.spark import session
 
     spark = session("local[2]")
     yield spark

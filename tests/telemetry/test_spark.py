@@ -22,7 +22,7 @@ NOW = datetime(2025, 1, 16, 0, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    from weir.telemetry.pipeline.spark import session
+    from weir.core.spark import session
 
     spark = session("local[2]")
     yield spark

@@ -20,11 +20,11 @@ import pytest
 
 from tests.telemetry.known import record, signal, stream_record
 from weir.core.settings import Settings
+from weir.core.spark import PANDAS_PROBE
 from weir.core.storage import Store
 from weir.telemetry import service
 from weir.telemetry.pipeline import job
 from weir.telemetry.pipeline.landing import land
-from weir.telemetry.pipeline.spark import PANDAS_PROBE
 
 pytestmark = pytest.mark.spark
 BLOCKER = 'raise ImportError("pandas is blocked in this test")\n'

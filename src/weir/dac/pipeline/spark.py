@@ -7,38 +7,15 @@ collected into the engine-neutral :class:`Outputs`, so both engines render ident
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from weir.core.errors import ConfigError
-from weir.core.optional import require
+from weir.core.spark import session
 from weir.core.storage import Store
 from weir.dac.models import MACHINE_STATUS, READINGS, DashboardConfig
 from weir.dac.pipeline.gold import days, partition_files
 from weir.dac.pipeline.window import EXCLUSION_REASONS, Outputs, Window
-
-
-def session(master: str = "local[2]") -> Any:
-    """The active SparkSession used as it is, else a local one (UTC session time zone)."""
-    require("pyspark.sql")
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is None:
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        active = (
-            SparkSession.builder.master(master)
-            .appName("weir-dac")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.driver.memory", "1g")
-            .getOrCreate()
-        )
-    active.conf.set("spark.sql.session.timeZone", "UTC")
-    return active
 
 
 def _paths(gold: Store, table: str, window: Window) -> list[str]:

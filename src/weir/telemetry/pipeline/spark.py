@@ -8,9 +8,7 @@ through the core table helper, exactly as with the local engine. pyspark is impo
 
 from __future__ import annotations
 
-import os
 import pickle
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -18,48 +16,10 @@ import pyarrow as pa
 
 from weir.core.errors import BadInputError
 from weir.core.settings import Settings
+from weir.core.spark import session
 from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
 from weir.telemetry.pipeline.flatten import FileResult
-
-#: pyspark 4.3 warns "PySpark does not yet fully support pandas >= 3.0.0" when SparkContext
-#: starts: py4j's NumpyArrayConverter imports ``pyspark.testing.utils`` to probe for numpy, and
-#: that module checks the pandas version at import. weir's Spark path never uses pandas (paths
-#: in, pickled results and Arrow IPC bytes out, through ``mapPartitions``; no DataFrame, no
-#: pandas UDF, no ``toPandas``): ``tests/telemetry/test_spark_pandas.py`` runs it with pandas
-#: made unimportable. Only that import-time probe is silenced; a pandas feature of PySpark
-#: called elsewhere (``pyspark.sql.pandas``) still warns.
-PANDAS_PROBE: dict[str, Any] = {
-    "action": "ignore",
-    "message": "PySpark does not yet fully support pandas",
-    "category": FutureWarning,
-    "module": r"pyspark\.testing\.utils",
-}
-
-
-def session(master: str = "local[2]") -> Any:
-    """The active SparkSession (a cluster's, as on Databricks) used as it is, else a local one."""
-    import warnings
-
-    from weir.core.optional import require
-
-    SparkSession = require("pyspark.sql").SparkSession
-
-    warnings.filterwarnings(**PANDAS_PROBE)
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    return (
-        SparkSession.builder.master(master)
-        .appName("weir-telemetry")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
 
 
 def _flatten_partition(
