@@ -34,7 +34,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_ingest_calculate_report(
     cli_settings: Settings, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("COLUMNS", "320")
     code, out = run("ingest", str(tiny_dir), "--json")
     assert code == 0
     assert [f["status"] for f in json.loads(out)["files"]] == ["loaded", "loaded"]
@@ -171,7 +171,7 @@ def table_rows(out: str) -> list[list[str]]:
 def test_failed_file_row(
     settings: Settings, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("COLUMNS", "320")
     (tiny_dir / "ops" / "plant_a" / "zz.xlsx").write_text("not excel", encoding="utf-8")
     code, out = run("ingest", str(tiny_dir))
     assert code == 1
@@ -232,3 +232,19 @@ def test_cli_import_does_not_load_streamlit() -> None:
     code = "import sys, weir.mrv.cli; print('streamlit' in sys.modules, 'pandera' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_report_fits_80_columns(
+    cli_settings: Settings, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run("ingest", str(tiny_dir), "--json")[0] == 0
+    assert run("calculate", "--json")[0] == 0
+    code, out = run("report")
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first = next(row for row in table_rows(out) if row and row[0] == "PLANT_A")
+    assert first[:3] == ["PLANT_A", "2025-04-01", "40"]  # whole values, never split per character
+    assert "not shown: " in out
+    assert "use --json, or a wider terminal" in out.replace("\n", " ")

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 a file failed or a step failed, 2 bad usage or bad input.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,9 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from weir.core.cli import fail
+from weir.core.cli import JsonOpt, dumps, emit, fail
 from weir.core.errors import BadInputError
 from weir.mrv.cli_review import app as review_app
 from weir.mrv.cli_review import statement
@@ -37,10 +35,6 @@ app.command("statement")(statement)
 def _console() -> Console:
     """A console for this command's output (built per call: width follows ``COLUMNS``)."""
     return Console()
-
-
-NO_WRAP = {"plant_id", "date", "period", "status", "level"}
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 class Format(StrEnum):
@@ -71,32 +65,6 @@ def _store(settings: Settings) -> Any:
     from weir.core.storage import Store
 
     return Store.from_settings(settings)
-
-
-def _dump(data: Any) -> str:
-    def default(value: Any) -> Any:
-        if isinstance(value, dt.date | dt.datetime):
-            return value.isoformat()
-        raise TypeError(type(value).__name__)
-
-    return json.dumps(data, default=default, indent=2, ensure_ascii=False)
-
-
-def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> Table:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in NO_WRAP)
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    return table
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 @app.command()
@@ -131,7 +99,7 @@ def ingest(
     files = [vars(f) for f in report.files]
     if as_json:
         print(
-            _dump(
+            dumps(
                 {
                     "batch_id": report.batch_id,
                     "files": files,
@@ -141,20 +109,19 @@ def ingest(
             )
         )
     else:
-        _console().print(
-            _table(
-                "MRV ingest",
-                files,
-                [
-                    "file",
-                    "status",
-                    "rows_read",
-                    "rows_loaded",
-                    "rows_rejected",
-                    "rows_skipped",
-                    "message",
-                ],
-            )
+        emit(
+            files,
+            False,
+            title="MRV ingest",
+            columns=[
+                "file",
+                "status",
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "rows_skipped",
+                "message",
+            ],
         )
         if report.conflicts:
             _console().print(
@@ -176,7 +143,7 @@ def calculate(as_json: JsonOpt = False) -> None:
     rows = service.totals(service.results(engine), settings)
     if as_json:
         print(
-            _dump(
+            dumps(
                 {
                     "days": summary.days,
                     "by_flag": summary.by_flag,
@@ -204,22 +171,21 @@ def calculate(as_json: JsonOpt = False) -> None:
             + ", ".join(map(str, summary.reviews_opened))
             + " (`weir mrv review list --state pending`)"
         )
-    _console().print(
-        _table(
-            "CO₂ removal totals (t)",
-            rows,
-            [
-                "plant_id",
-                "first_date",
-                "last_date",
-                "days_valid",
-                "days_invalid",
-                "days_skipped",
-                "co2_t",
-                "mc_mean_t",
-                "conservative_t",
-            ],
-        )
+    emit(
+        rows,
+        False,
+        title="CO₂ removal totals (t)",
+        columns=[
+            "plant_id",
+            "first_date",
+            "last_date",
+            "days_valid",
+            "days_invalid",
+            "days_skipped",
+            "co2_t",
+            "mc_mean_t",
+            "conservative_t",
+        ],
     )
 
 
@@ -237,9 +203,9 @@ def qa_command(
     if level is not None:
         counts = [c for c in counts if c["level"] == level]
     if as_json:
-        print(_dump({"counts": counts, "findings": service.findings(engine, level=level)}))
+        print(dumps({"counts": counts, "findings": service.findings(engine, level=level)}))
         return
-    _console().print(_table("QA/QC findings", counts, ["level", "check", "severity", "count"]))
+    emit(counts, False, title="QA/QC findings", columns=["level", "check", "severity", "count"])
 
 
 def _filters(
@@ -291,30 +257,29 @@ def report(
     if totals_only:
         rows = totals
     if as_json or fmt is Format.json:
-        print(_dump(rows))
+        print(dumps(rows))
     elif fmt is Format.csv:
         columns = list(rows[0]) if totals_only and rows else list(RESULT_COLUMNS)
         sys.stdout.write(service.rows_to_csv(rows, columns))
     else:
         if not totals_only:
             columns = [c for c in RESULT_COLUMNS if c != "lineage"]
-            _console().print(_table("MRV results", rows, columns))
-        _console().print(
-            _table(
-                "Totals (t CO₂, VALID days)",
-                totals,
-                [
-                    "plant_id",
-                    "period",
-                    "days",
-                    "days_valid",
-                    "days_invalid",
-                    "days_skipped",
-                    "co2_t",
-                    "mc_mean_t",
-                    "conservative_t",
-                ],
-            )
+            emit(rows, False, title="MRV results", columns=columns)
+        emit(
+            totals,
+            False,
+            title="Totals (t CO₂, VALID days)",
+            columns=[
+                "plant_id",
+                "period",
+                "days",
+                "days_valid",
+                "days_invalid",
+                "days_skipped",
+                "co2_t",
+                "mc_mean_t",
+                "conservative_t",
+            ],
         )
 
 
