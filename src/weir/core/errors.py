@@ -62,6 +62,22 @@ class NotFoundError(WeirError):
     code = "not_found"
 
 
+class UnauthorizedError(WeirError):
+    """A request without the credential it needs (API key, token)."""
+
+    status = 401
+    exit_code = 2
+    code = "unauthorized"
+
+
+class ForbiddenError(WeirError):
+    """A credential that is wrong, expired, or not allowed to do this."""
+
+    status = 403
+    exit_code = 2
+    code = "forbidden"
+
+
 class ConflictError(WeirError):
     """The request conflicts with the current state (for example a schema change)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weir.core.errors import BadInputError, WeirError
+from weir.core.errors import BadInputError, ForbiddenError, WeirError
 
 
 class InvalidKeyError(BadInputError):
@@ -11,12 +11,8 @@ class InvalidKeyError(BadInputError):
     code = "invalid_key"
 
 
-class SignatureError(WeirError):
+class SignatureError(ForbiddenError):
     """An artifact URL whose signature is wrong or expired."""
-
-    status = 403
-    exit_code = 2
-    code = "forbidden"
 
 
 class RateLimitedError(WeirError):

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from weir.core.errors import ForbiddenError, UnauthorizedError
 from weir.core.settings import Settings
 from weir.core.storage import Store
-from weir.forecast.errors import AuthError, ForbiddenError
 from weir.forecast.points import GridCache, PointCreate, PointService, PointUpdate
 from weir.forecast.settings import ForecastSettings
 
@@ -50,7 +50,7 @@ def create_router(settings: Settings, options: ForecastSettings | None = None) -
         if options.api_key is None:
             raise ForbiddenError("writes are disabled: set WEIR_FORECAST_API_KEY")
         if not x_api_key:
-            raise AuthError("an X-API-Key header is required for writes")
+            raise UnauthorizedError("an X-API-Key header is required for writes")
         if not secrets.compare_digest(x_api_key, options.api_key.get_secret_value()):
             raise ForbiddenError("wrong API key")
         return x_api_key

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from weir.core.errors import BadInputError, ConflictError, WeirError
+from weir.core.errors import (
+    BadInputError,
+    ConflictError,
+    WeirError,
+)
 
 
 class SourceError(WeirError):
@@ -22,18 +26,3 @@ class DuplicatePointError(ConflictError):
     """A point with the same name, or on the same grid cells, exists already."""
 
     code = "duplicate_point"
-
-
-class AuthError(WeirError):
-    """A write without a valid API key."""
-
-    status = 401
-    exit_code = 2
-    code = "unauthorized"
-
-
-class ForbiddenError(AuthError):
-    """A write with a wrong API key, or while writes are disabled."""
-
-    status = 403
-    code = "forbidden"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weir.core.errors import BadInputError, WeirError
+from weir.core.errors import BadInputError
 
 
 class InvalidConfigError(BadInputError):
@@ -20,11 +20,3 @@ class InvalidConfigError(BadInputError):
         listing = "\n".join(f"  {problem}" for problem in problems)
         count = len(problems)
         super().__init__(f"{source}: {count} problem{'s' * (count != 1)}\n{listing}")
-
-
-class UnauthorizedError(WeirError):
-    """A write without the API key, or a push without its token."""
-
-    status = 401
-    exit_code = 2
-    code = "unauthorized"

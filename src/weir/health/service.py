@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from weir.core.errors import NotFoundError
+from weir.core.errors import NotFoundError, UnauthorizedError
 from weir.core.settings import Settings
-from weir.health.errors import InvalidConfigError, UnauthorizedError
+from weir.health.errors import InvalidConfigError
 from weir.health.models import CheckResult, PipelineConfig, Snapshot, Status
 from weir.health.pipeline import history
 from weir.health.pipeline.alerts import Alerter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weir.core.errors import BadInputError, ConflictError, WeirError
+from weir.core.errors import BadInputError, ConflictError, ForbiddenError, WeirError
 
 
 class MrvError(WeirError):
@@ -56,12 +56,8 @@ class ReviewStateError(ConflictError):
     code = "review_state"
 
 
-class ReviewerKeyError(WeirError):
+class ReviewerKeyError(ForbiddenError):
     """No reviewer keys configured, an unknown reviewer or a wrong key (exit 2, HTTP 403)."""
-
-    status = 403
-    exit_code = 2
-    code = "forbidden"
 
 
 class StatementRefusedError(ConflictError):
