@@ -263,6 +263,10 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    from loguru import logger
+
+    logger.remove()  # the in-process rounds log every check at DEBUG: keep the table readable
+    logger.add(sys.stderr, level="WARNING")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
     with tempfile.TemporaryDirectory() as tmp:
