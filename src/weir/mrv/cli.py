@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from weir.core.cli import JsonOpt, dumps, emit, fail
+from weir.core.cli import JsonOpt, dumps, emit, fail, progress
 from weir.core.errors import BadInputError
 from weir.mrv.cli_review import app as review_app
 from weir.mrv.cli_review import statement
@@ -73,8 +73,6 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest lab, pH and plant-operations files (idempotent; one transaction per file)."""
-    from rich.progress import Progress
-
     from weir.mrv import service
     from weir.mrv.settings import MrvSettings
 
@@ -87,14 +85,17 @@ def ingest(
             "under that folder"
         )
     engine, settings = _engine()
-    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
-        task = progress.add_task("ingesting", total=total)
+    done = 0
+
+    with progress("ingesting", disable=as_json) as update:
+
+        def advance(_name: str) -> None:
+            nonlocal done
+            done += 1
+            update(done, total)
+
         report, qa_counts = service.ingest(
-            engine,
-            folder,
-            MrvSettings(),
-            lambda name: progress.update(task, advance=1),
-            store=_store(settings),
+            engine, folder, MrvSettings(), advance, store=_store(settings)
         )
     files = [vars(f) for f in report.files]
     if as_json:
