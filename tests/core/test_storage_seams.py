@@ -198,3 +198,19 @@ def test_cli_store_errors_are_one_line(
     assert out.stderr.startswith(message), out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" not in out.stderr
+
+
+def test_ids_in_error_texts_are_not_read_as_status_codes(file_store: Store) -> None:
+    """A request id or a timing that happens to contain 403 is not a refused credential."""
+    from weir.core.storage import _translate
+
+    noise = (
+        "Object at location weir/y not found: Error performing PUT http://127.0.0.1:1/b/y in "
+        "403.1µs - Server returned non-2xx status code: 404 Not Found: <Error><Code>NoSuchKey"
+        "</Code><RequestId>X403connectY</RequestId></Error>"
+    )
+    assert _translate(FileNotFoundError(noise), file_store) is None
+    refused = "Server returned non-2xx status code: 403 Forbidden: <Code>AccessDenied</Code>"
+    translated = _translate(OSError(refused), file_store)
+    assert translated is not None
+    assert translated.message.startswith("the store refused the credentials")

@@ -66,12 +66,14 @@ def _translate(exc: BaseException, store: Store) -> WeirError | None:
             "the S3 endpoint is plain HTTP: set WEIR_S3_ALLOW_HTTP=true to allow it, or use "
             "an https:// WEIR_S3_ENDPOINT_URL"
         )
-    if any(code in text for code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "403")):
+    if any(
+        code in text for code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "status code: 403")
+    ):
         return ConfigError(
             "the store refused the credentials: check WEIR_S3_ACCESS_KEY_ID and "
             "WEIR_S3_SECRET_ACCESS_KEY (or the AWS credential chain)"
         )
-    if "error sending request" in text or "connect" in text.lower():
+    if "error sending request" in text or "Connection refused" in text:
         endpoint = store.endpoint or "the AWS S3 endpoint"
         return StoreUnavailableError(
             f"cannot reach {endpoint}: is it running, and is WEIR_S3_ENDPOINT_URL right?"
