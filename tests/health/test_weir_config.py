@@ -4,8 +4,10 @@ and real status files in weir's store."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from weir.core.runs import record_run
 from weir.core.settings import Settings
@@ -34,8 +36,9 @@ def test_weir_watching_itself(settings: Settings) -> None:
                 pass
         Table(store, "telemetry/tables/car_telemetry_flattened").append(pa.table({"v": [1]}))
         store.put("dac/public/data/current_snapshot_20261126.csv", b"timestamp,metric,value,unit\n")
-        inventory = {"object_count": 12, "estimated_monthly_cost_usd": 0.42}
-        store.put("forecast/dashboard/status/inventory_status.json", json.dumps(inventory).encode())
+        # the seed's inventory file, where `weir forecast extract` writes it
+        inventory = {"object_count": 12, "estimated_monthly_storage_usd": 0.42}
+        store.put("dashboard/status/inventory_status.json", json.dumps(inventory).encode())
         for number in range(3):
             store.put(f"telemetry/deadletter/bad-{number}.json", b"{}")
         after = service.run_round(force=True)
@@ -44,7 +47,26 @@ def test_weir_watching_itself(settings: Settings) -> None:
         assert set(statuses.values()) == {"healthy"}, statuses
         checks = {c.id: c.message for p in after.processes for c in p.checks}
         assert checks["telemetry_deadletters"] == "3 files match store:telemetry/deadletter/*"
-        assert checks["forecast_inventory_cost"] == "estimated_monthly_cost_usd = 0.42"
+        assert checks["forecast_inventory_cost"] == "estimated_monthly_storage_usd = 0.42"
         assert checks["mrv_database"] == "answered 1"
     finally:
         service.stop()
+
+
+@pytest.mark.slow
+def test_weir_watching_itself_after_the_demo(weir_site: Any) -> None:
+    """After `weir demo`, the shipped weir.yaml finds every system's outputs where they are."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while True:
+        body = httpx.get(f"{weir_site.url}/api/health/v1/status", timeout=10).json()
+        statuses = {p["id"]: p["status"] for p in body["data"]["processes"]}
+        if "unknown" not in statuses.values() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    # dac_api checks a weir served on port 8000; this one listens on a free port
+    statuses.pop("dac_api")
+    assert statuses == dict.fromkeys(statuses, "healthy"), body["data"]["processes"]
