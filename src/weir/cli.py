@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from weir.core.settings import Settings
 
 
+def _flag_labels_off() -> None:
+    """Help shows no ``<bool>`` type label on flags (``--json``, ``--watch``): a flag takes no
+    value, so the label only confuses. typer 0.29 has no setting for it; this is its one hook."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "weir", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.weir = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
 class LazyCommand(TyperGroup):
     """A system's command, listed from the catalog and imported only when it is run."""
 
@@ -245,6 +261,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    _flag_labels_off()
     try:
         with guard():  # errors raised outside a command's own guard, e.g. while reading settings
             app()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -91,3 +93,14 @@ def test_bad_configuration_is_reported_not_raised(settings: Settings) -> None:
     assert down.stderr.startswith("error: database unreachable: connection failed: ")
     assert "secret" not in down.stderr
     assert "Traceback" not in level.stderr + url.stderr + down.stderr
+
+
+def test_help_shows_no_type_label_on_flags() -> None:
+    weir = str(Path(sys.executable).with_name("weir"))
+    env = {**os.environ, "COLUMNS": "120"}
+    out = subprocess.run(
+        [weir, "telemetry", "run", "--help"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert "<bool>" not in out
+    assert "--json" in out
+    assert "<int range>" in out  # options that take a value keep their label
