@@ -59,9 +59,18 @@ def _frame(settings: Settings, source: str, variable: str, name: str) -> pd.Data
     return pd.read_parquet(io.BytesIO(data))
 
 
+def _idle(page: Any) -> None:
+    """Wait until Shiny has no output recalculating (``shiny-busy`` gone for 300 ms)."""
+    busy = "document.documentElement.classList.contains('shiny-busy')"
+    for _ in range(2):
+        page.wait_for_function(f"!{busy}", timeout=30_000)
+        page.wait_for_timeout(300)
+
+
 def test_overview_follows_the_controls(
     settings: Settings, sample_dir: Path, serve_app: Callable[[Any], str], page: Any
 ) -> None:
+    from playwright.sync_api import Error as PlaywrightError
     from shiny.playwright import controller
 
     base = _served(settings, sample_dir, serve_app)
@@ -105,6 +114,7 @@ def test_overview_follows_the_controls(
     controller.InputSwitch(page, "use_threshold").set(True)
     controller.InputNumeric(page, "threshold").set("0.5")
     controller.InputRadioButtons(page, "direction").set("above")
+    _idle(page)  # three inputs changed: let the table's re-renders finish before reading cells
     table.expect_column_labels(
         [
             "source",
@@ -121,7 +131,14 @@ def test_overview_follows_the_controls(
             "p_threshold_pct",
         ]
     )
-    table.expect_cell(expected, row=row, col=11)
+    for attempt in range(3):  # a re-render may detach the row while it is scrolled to
+        try:
+            table.expect_cell(expected, row=row, col=11)
+            break
+        except PlaywrightError as exc:
+            if "not attached" not in str(exc) or attempt == 2:
+                raise
+            _idle(page)
 
     controller.InputRadioButtons(page, "units").set("imperial")
     caption.expect_value(re.compile(r"· in · UTC$"))
