@@ -98,11 +98,6 @@ class SystemSpec:
             return f"/ui/{self.name}"
         return None
 
-    def paths(self) -> dict[str, str]:
-        """Every declared part: part name → import path."""
-        parts = ("cli", "sample", "demo", "api", "pages", "asgi_ui", "static", "settings")
-        return {part: getattr(self, part) for part in parts if getattr(self, part)}
-
 
 SYSTEMS: tuple[SystemSpec, ...] = (
     SystemSpec(
@@ -172,15 +167,3 @@ SYSTEMS: tuple[SystemSpec, ...] = (
 def available() -> list[SystemSpec]:
     """The systems this build ships."""
     return [system for system in SYSTEMS if system.available]
-
-
-def by_name(name: str) -> SystemSpec:
-    """The spec of one system.
-
-    Raises:
-        KeyError: no system has that name.
-    """
-    for system in SYSTEMS:
-        if system.name == name:
-            return system
-    raise KeyError(name)

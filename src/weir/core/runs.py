@@ -159,20 +159,6 @@ def _write_quietly(store: Store, record: RunRecord) -> None:
         logger.warning("could not record the failed run {}: {}", record.run_id, exc)
 
 
-def as_row(record: RunRecord) -> dict[str, Any]:
-    """A flat dict for tables and JSON output."""
-    return {
-        "system": record.system,
-        "step": record.step,
-        "run_id": record.run_id,
-        "status": record.status,
-        "started_at": record.started_at.isoformat(),
-        "seconds": record.seconds,
-        "error": record.error,
-        **{f"counts.{key}": value for key, value in record.counts.items()},
-    }
-
-
 def status_rows(
     store: Store,
     policies: dict[tuple[str, str], Any],

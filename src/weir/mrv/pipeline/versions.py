@@ -22,23 +22,11 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import MrvResult
+from weir.mrv.models import RESULT_COLUMNS, MrvResult
 
 #: The columns that make a result's numbers: a change in any of them is a new version.
-NUMBER_COLUMNS = (
-    "ca_upstream_mg_l",
-    "ca_downstream_mg_l",
-    "ca_delta_mg_l",
-    "flow_mgd",
-    "co2_t_per_day",
-    "quality_flag",
-    "calc_version",
-    "mol_co2_per_mol_ca",
-    "ca_rel_uncertainty",
-    "flow_rel_uncertainty",
-    "mc_draws",
-    "mc_seed",
-    "conservative_percentile",
+NUMBER_COLUMNS = tuple(
+    c for c in RESULT_COLUMNS if c not in ("plant_id", "date", "message", "lineage")
 )
 
 
