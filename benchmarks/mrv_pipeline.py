@@ -37,7 +37,7 @@ from rich.table import Table
 
 from weir.core.db import make_engine
 from weir.mrv import service
-from weir.mrv.pipeline.excel.reader import read_workbook
+from weir.mrv.pipeline.step1_ingest.parsers.excel.reader import read_workbook
 from weir.mrv.sample import generate
 from weir.mrv.settings import MrvSettings
 

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from weir.core.db import make_engine
 from weir.mrv import reviews, service, statement
 from weir.mrv.models import MrvResult
-from weir.mrv.pipeline.calculate import build_results
-from weir.mrv.pipeline.review import sync_reviews
-from weir.mrv.pipeline.versions import store_results
+from weir.mrv.pipeline.step3_calculate.calculate import build_results
+from weir.mrv.pipeline.step3_calculate.versions import store_results
+from weir.mrv.pipeline.step4_review.review import sync_reviews
 from weir.mrv.sample import generate
 from weir.mrv.settings import MrvSettings
 from weir.mrv.statement_pdf import render

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from tests.mrv.conftest import write_calcium
 from weir.mrv import service
 from weir.mrv.models import IngestionRun, LabReading
-from weir.mrv.pipeline import common, ingest_lab, ingest_ph
-from weir.mrv.pipeline import ingest as ingest_module
-from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.pipeline.step1_ingest import ingest as ingest_module
+from weir.mrv.pipeline.step1_ingest.parsers import common
+from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
+from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
+from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
 from weir.mrv.settings import MrvSettings
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from weir.core.settings import Settings
 from weir.mrv.cli import app, demo
 from weir.mrv.models import RESULT_COLUMNS
-from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
 from weir.mrv.sample import sample
 
 runner = CliRunner()

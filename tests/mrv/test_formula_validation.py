@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from weir.mrv.pipeline import formula
-from weir.mrv.pipeline.uncertainty import monte_carlo_total
-from weir.mrv.pipeline.validation import validate_all_inputs
+from weir.mrv.pipeline.step3_calculate import formula
+from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total
+from weir.mrv.pipeline.step3_calculate.validation import validate_all_inputs
 
 
 def test_seed_check_value() -> None:

@@ -10,9 +10,12 @@ import pytest
 
 from tests.mrv.conftest import write_calcium, write_xlsx
 from weir.mrv.errors import FileReadError
-from weir.mrv.pipeline import ingest_lab, ingest_ops_a, ingest_ops_b, ingest_ph
-from weir.mrv.pipeline.common import column_letter, parse_date, parse_number
-from weir.mrv.pipeline.excel.headers import OPS_FIELDS, detect_header
+from weir.mrv.pipeline.step1_ingest.parsers.common import column_letter, parse_date, parse_number
+from weir.mrv.pipeline.step1_ingest.parsers.excel.headers import OPS_FIELDS, detect_header
+from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
+from weir.mrv.pipeline.step1_ingest.sources import ops_a as ingest_ops_a
+from weir.mrv.pipeline.step1_ingest.sources import ops_b as ingest_ops_b
+from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
 from weir.mrv.settings import MrvSettings
 
 REQUIRED = {"date", "eff_flow_actual_mgd"}
@@ -360,7 +363,7 @@ def test_pandera_import_does_not_load_pyspark() -> None:
     import sys
 
     code = (
-        "import sys; from weir.mrv.pipeline.schemas import _pandera; pa = _pandera(); "
+        "import sys; from weir.mrv.pipeline.step1_ingest.schemas import _pandera; pa = _pandera(); "
         "print(sorted(m for m in sys.modules if m.startswith('pyspark')), "
         "'pyspark.pandas' in sys.modules, pa.__name__)"
     )

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from weir.core.db import MIGRATIONS_DIR, discover_version_locations, make_engine
 from weir.mrv import service
 from weir.mrv.models import IngestionRun, LabReading, MrvResult, PlantOperation, QaFinding
-from weir.mrv.pipeline import ingest as ingest_module
-from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.pipeline.step1_ingest import ingest as ingest_module
+from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
 from weir.mrv.settings import MrvSettings
 
 EXPECTED_QA = {

@@ -23,7 +23,7 @@ from weir.mrv import reviews, service
 from weir.mrv.cli import app
 from weir.mrv.errors import ReviewerKeyError, ReviewStateError
 from weir.mrv.models import MrvResult, Review
-from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
 from weir.mrv.settings import MrvSettings
 
 from .conftest import write_calcium

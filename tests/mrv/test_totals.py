@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from weir.mrv import service
-from weir.mrv.pipeline.formula import co2_t_per_day
+from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
 from weir.mrv.settings import MrvSettings
 
 DAYS = co2_t_per_day(10.0, 1.0) + co2_t_per_day(5.0, 2.0)

@@ -109,7 +109,7 @@ def list_command(
 ) -> None:
     """Reviews, newest first."""
     from weir.mrv import reviews
-    from weir.mrv.pipeline.review import STATES
+    from weir.mrv.pipeline.step4_review.review import STATES
     from weir.mrv.settings import MrvSettings
 
     with guard():

@@ -2,7 +2,7 @@
 
 Deciding needs a reviewer name and its key from ``WEIR_MRV_REVIEWER_KEYS``; listing and
 showing never do (stakeholders and data scientists read, domain experts sign). The state
-machine itself is :mod:`weir.mrv.pipeline.review`.
+machine itself is :mod:`weir.mrv.pipeline.step4_review.review`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from weir.core.errors import NotFoundError
 from weir.mrv import service
 from weir.mrv.errors import ReviewerKeyError, ReviewStateError
 from weir.mrv.models import Review
-from weir.mrv.pipeline import review as machine
+from weir.mrv.pipeline.step4_review import review as machine
 from weir.mrv.settings import MrvSettings
 
 #: The columns of a review in lists (``show`` adds rows, totals and the diff).

@@ -22,17 +22,22 @@ from sqlalchemy.orm import Session
 
 from weir.core.db import discover_version_locations, upgrade
 from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
-from weir.mrv.pipeline.calculate import CalcSummary, run_calculation
-from weir.mrv.pipeline.ph_stats import PhDay, daily_ph
-from weir.mrv.pipeline.qaqc import CONTENT, run_qa
-from weir.mrv.pipeline.uncertainty import monte_carlo_total
-from weir.mrv.pipeline.validation import INVALID, QUALITY_FLAGS, SKIPPED_FLAGS, VALID
+from weir.mrv.pipeline.step2_qaqc.ph_stats import PhDay, daily_ph
+from weir.mrv.pipeline.step2_qaqc.qaqc import CONTENT, run_qa
+from weir.mrv.pipeline.step3_calculate.calculate import CalcSummary, run_calculation
+from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total
+from weir.mrv.pipeline.step3_calculate.validation import (
+    INVALID,
+    QUALITY_FLAGS,
+    SKIPPED_FLAGS,
+    VALID,
+)
 from weir.mrv.settings import MrvSettings
 
 if TYPE_CHECKING:
     from weir.core.runs import RunHandle
     from weir.core.storage import Store
-    from weir.mrv.pipeline.ingest import IngestReport
+    from weir.mrv.pipeline.step1_ingest.ingest import IngestReport
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,14 @@ __all__ = ["QUALITY_FLAGS", "Filters", "count_inputs"]
 
 def count_inputs(folder: Path) -> int:
     """How many known input files ``folder`` holds."""
-    from weir.mrv.pipeline.ingest import discover
+    from weir.mrv.pipeline.step1_ingest.ingest import discover
 
     return sum(1 for _ in discover(folder))
 
 
 def expected_layout() -> str:
     """The input files ``ingest`` looks for, as folder patterns."""
-    from weir.mrv.pipeline.ingest import SOURCES
+    from weir.mrv.pipeline.step1_ingest.ingest import SOURCES
 
     return ", ".join(pattern for _, pattern, _, _ in SOURCES)
 
@@ -104,7 +109,9 @@ def ingest(
 
     With `store`, the run is also recorded there (status failed when any file failed).
     """
-    from weir.mrv.pipeline.ingest import ingest_folder  # the parsers: only when ingesting
+    from weir.mrv.pipeline.step1_ingest.ingest import (
+        ingest_folder,  # the parsers: only when ingesting
+    )
 
     with _recorded(store, "ingest") as run:
         report = ingest_folder(engine, folder, settings, progress)

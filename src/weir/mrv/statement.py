@@ -21,9 +21,9 @@ from weir.core.errors import NotFoundError
 from weir.mrv import service
 from weir.mrv.errors import StatementRefusedError
 from weir.mrv.models import RESULT_COLUMNS, MrvResult, Review
-from weir.mrv.pipeline import formula
-from weir.mrv.pipeline import review as machine
-from weir.mrv.pipeline.validation import QUALITY_FLAGS, VALID
+from weir.mrv.pipeline.step3_calculate import formula
+from weir.mrv.pipeline.step3_calculate.validation import QUALITY_FLAGS, VALID
+from weir.mrv.pipeline.step4_review import review as machine
 from weir.mrv.settings import MrvSettings
 
 FORMAT_VERSION = 1

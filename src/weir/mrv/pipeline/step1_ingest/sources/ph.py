@@ -4,7 +4,7 @@ Each sensor id maps to a plant and location through ``MrvSettings.ph_sensors``. 
 for the same sensor and minute in one file is rejected as a duplicate (the first row wins); a
 pH outside 0–14 is physically impossible and rejected as a ``spike``; a row shorter than the
 header is rejected as ``short_row``. The same sensor and minute in two different files is
-resolved after loading by :mod:`weir.mrv.pipeline.ph_overlap` (one reading counts).
+resolved after loading by :mod:`weir.mrv.pipeline.step1_ingest.ph_overlap` (one reading counts).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from weir.mrv.pipeline.common import (
+from weir.mrv.pipeline.step1_ingest.parsers.common import (
     ParsedFile,
     Skipped,
     parse_datetime,
@@ -21,8 +21,8 @@ from weir.mrv.pipeline.common import (
     unparsed,
     where,
 )
-from weir.mrv.pipeline.csv_table import find_header, load
-from weir.mrv.pipeline.schemas import validate_records
+from weir.mrv.pipeline.step1_ingest.parsers.csv_table import find_header, load
+from weir.mrv.pipeline.step1_ingest.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
 #: Normalized header label → field.

@@ -1,6 +1,7 @@
 """Calcium lab results (``lab/*.csv``): Load → Clean → Validate → Normalize.
 
-Headers are matched by content (:mod:`weir.mrv.pipeline.csv_table`) through :data:`ALIASES`.
+Headers are matched by content (:mod:`weir.mrv.pipeline.step1_ingest.parsers.csv_table`)
+through :data:`ALIASES`.
 Clean rules, each recorded as a row flag:
 
 * Below-detection results (``<0.5``, ``<0,5``) are stored at the detection limit with flag
@@ -19,7 +20,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from weir.mrv.pipeline.common import (
+from weir.mrv.pipeline.step1_ingest.parsers.common import (
     ParsedFile,
     Skipped,
     parse_censored,
@@ -28,8 +29,8 @@ from weir.mrv.pipeline.common import (
     unparsed,
     where,
 )
-from weir.mrv.pipeline.csv_table import CsvHeader, find_header, load
-from weir.mrv.pipeline.schemas import validate_records
+from weir.mrv.pipeline.step1_ingest.parsers.csv_table import CsvHeader, find_header, load
+from weir.mrv.pipeline.step1_ingest.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
 #: Normalized CSV header label (see ``csv_table.normalize_header``) → field.

@@ -2,8 +2,9 @@
 
 Among the live (not superseded), valid ``plant_operations`` rows of one plant and date, the row
 with the greatest ``revision_key`` (``<prepared date>|<revision>|<file name>``, see
-:mod:`weir.mrv.pipeline.ingest_ops_b`) is current; the others get ``is_current = False`` and
-``overridden_by_id``. An overridden row whose values differ from the winner's is a conflict.
+:mod:`weir.mrv.pipeline.step1_ingest.sources.ops_b`) is current; the others get
+``is_current = False`` and ``overridden_by_id``. An overridden row whose values differ from the
+winner's is a conflict.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from weir.mrv.models import VALID, PlantOperation
-from weir.mrv.pipeline.excel.ops_table import NUMERIC_FIELDS
+from weir.mrv.pipeline.step1_ingest.parsers.excel.ops_table import NUMERIC_FIELDS
 
 COMPARED = NUMERIC_FIELDS
 

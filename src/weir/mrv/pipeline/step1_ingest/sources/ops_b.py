@@ -2,7 +2,7 @@
 
 Two-row merged headers (``Effluent`` over ``Flow (MGD)``) are flattened, empty rows and
 TOTAL/MAX/MIN/AVG rows are skipped with their reason. Files overlap in time; each carries a
-revision key used by :mod:`weir.mrv.pipeline.precedence`:
+revision key used by :mod:`weir.mrv.pipeline.step1_ingest.precedence`:
 
     ``<prepared date>|<revision number>|<file name>``
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from weir.mrv.pipeline.common import ParsedFile, parse_date
-from weir.mrv.pipeline.excel.ops_table import parse_ops_workbook
-from weir.mrv.pipeline.excel.reader import read_workbook
+from weir.mrv.pipeline.step1_ingest.parsers.common import ParsedFile, parse_date
+from weir.mrv.pipeline.step1_ingest.parsers.excel.ops_table import parse_ops_workbook
+from weir.mrv.pipeline.step1_ingest.parsers.excel.reader import read_workbook
 from weir.mrv.settings import MrvSettings
 
 PLANT_ID = "PLANT_B"

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from weir.mrv.models import VALID, LabReading
-from weir.mrv.pipeline.schemas import SPIKE_REASON
+from weir.mrv.pipeline.step1_ingest.schemas import SPIKE_REASON
 
 MINUTES_PER_DAY = 1440
 #: Days below this coverage (%) get a QA finding.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weir.mrv.pipeline.formula import T_PER_MG_L_MGD
+from weir.mrv.pipeline.step3_calculate.formula import T_PER_MG_L_MGD
 
 
 @dataclass(frozen=True)

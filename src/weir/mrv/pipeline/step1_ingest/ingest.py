@@ -11,9 +11,9 @@ Rules:
   run naming file, sheet, row and column where known; nothing of it is written and the other
   files still load. A bad cell or a short row only rejects its row (kept, with the reason).
 * After loading, pH readings repeated across files are resolved
-  (:mod:`weir.mrv.pipeline.ph_overlap`) and operations precedence is recomputed
-  (:mod:`weir.mrv.pipeline.precedence`); the report lists only the conflicts that involve a
-  file this ingest loaded. When nothing was loaded, no table is written.
+  (:mod:`weir.mrv.pipeline.step1_ingest.ph_overlap`) and operations precedence is
+  recomputed (:mod:`weir.mrv.pipeline.step1_ingest.precedence`); the report lists only the
+  conflicts that involve a file this ingest loaded. When nothing was loaded, no table is written.
 """
 
 from __future__ import annotations
@@ -38,15 +38,12 @@ from weir.mrv.models import (
     LabReading,
     PlantOperation,
 )
-from weir.mrv.pipeline import (
-    ingest_lab,
-    ingest_ops_a,
-    ingest_ops_b,
-    ingest_ph,
-    ph_overlap,
-    precedence,
-)
-from weir.mrv.pipeline.common import ParsedFile, sha256_file
+from weir.mrv.pipeline.step1_ingest import ph_overlap, precedence
+from weir.mrv.pipeline.step1_ingest.parsers.common import ParsedFile, sha256_file
+from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
+from weir.mrv.pipeline.step1_ingest.sources import ops_a as ingest_ops_a
+from weir.mrv.pipeline.step1_ingest.sources import ops_b as ingest_ops_b
+from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
 from weir.mrv.settings import MrvSettings
 
 #: Parser bookkeeping on a record that is not a column.

@@ -30,8 +30,8 @@ from weir.mrv.models import (
     PlantOperation,
     QaFinding,
 )
-from weir.mrv.pipeline.ph_stats import MIN_COVERAGE_PCT, daily_ph
-from weir.mrv.pipeline.precedence import COMPARED
+from weir.mrv.pipeline.step1_ingest.precedence import COMPARED
+from weir.mrv.pipeline.step2_qaqc.ph_stats import MIN_COVERAGE_PCT, daily_ph
 
 Finding = dict[str, Any]
 #: Flag prefix → (level, check, severity); the rest of the flag names the column.

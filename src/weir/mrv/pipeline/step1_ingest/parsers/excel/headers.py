@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from weir.mrv.pipeline.common import is_blank, normalize_label
+from weir.mrv.pipeline.step1_ingest.parsers.common import is_blank, normalize_label
 
 MAX_SCAN_ROWS = 30
 Matcher = Callable[[str], bool]

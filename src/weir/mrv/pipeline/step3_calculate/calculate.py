@@ -6,9 +6,10 @@ upstream as its detection limit.
 
 The plant-days calculated are every calendar day of the plant's monitoring period (first to
 last calcium result), so a day without any data still appears, flagged. Each day goes through
-:func:`~weir.mrv.pipeline.validation.validate_all_inputs`; skipped days are stored with their
-flag and no CO₂. Unapproved rows are replaced in one transaction (derived data); approved
-rows are never overwritten but versioned (:mod:`weir.mrv.pipeline.versions`).
+:func:`~weir.mrv.pipeline.step3_calculate.validation.validate_all_inputs`; skipped days are
+stored with their flag and no CO₂. Unapproved rows are replaced in one transaction (derived
+data); approved rows are never overwritten but versioned
+(:mod:`weir.mrv.pipeline.step3_calculate.versions`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from weir.mrv.models import VALID, LabReading, PlantOperation
-from weir.mrv.pipeline.formula import CALC_VERSION, co2_t_per_day
-from weir.mrv.pipeline.review import sync_reviews
-from weir.mrv.pipeline.validation import validate_all_inputs
+from weir.mrv.pipeline.step3_calculate.formula import CALC_VERSION, co2_t_per_day
+from weir.mrv.pipeline.step3_calculate.validation import validate_all_inputs
+from weir.mrv.pipeline.step4_review.review import sync_reviews
 from weir.mrv.settings import MrvSettings
 
 
@@ -212,9 +213,10 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
 
 def run_calculation(engine: Engine, settings: MrvSettings) -> CalcSummary:
     """Recalculate every plant-day into ``mrv_results`` in one transaction: unapproved rows
-    are replaced, approved ones versioned (:mod:`~weir.mrv.pipeline.versions`), and reviews
-    opened or superseded where the numbers changed (:mod:`~weir.mrv.pipeline.review`)."""
-    from weir.mrv.pipeline.versions import store_results
+    are replaced, approved ones versioned (:mod:`~weir.mrv.pipeline.step3_calculate.versions`),
+    and reviews opened or superseded where the numbers changed
+    (:mod:`~weir.mrv.pipeline.step4_review.review`)."""
+    from weir.mrv.pipeline.step3_calculate.versions import store_results
 
     with Session(engine) as session, session.begin():
         results = build_results(session, settings)

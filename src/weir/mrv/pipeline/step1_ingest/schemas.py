@@ -12,7 +12,7 @@ import sys
 import warnings
 from typing import Any
 
-from weir.mrv.pipeline.common import reject
+from weir.mrv.pipeline.step1_ingest.parsers.common import reject
 from weir.mrv.settings import MrvSettings
 
 PH_MIN, PH_MAX = 0.0, 14.0

@@ -10,7 +10,8 @@ current result rows of that month (ids, dates, versions, numbers). States::
 After every calculation :func:`sync_reviews` opens a pending review for each plant-month
 whose current numbers no review covers yet: a first review, the successor of a superseded one,
 or the answer to a revisions request. Approving locks the snapshot's rows
-(:mod:`weir.mrv.pipeline.versions` then never overwrites them). Reviews are never deleted.
+(:mod:`weir.mrv.pipeline.step3_calculate.versions` then never overwrites them). Reviews are
+never deleted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from weir.core.errors import BadInputError, NotFoundError
 from weir.mrv.errors import ReviewStateError
 from weir.mrv.models import MrvResult, Review
-from weir.mrv.pipeline.versions import NUMBER_COLUMNS, same_numbers
+from weir.mrv.pipeline.step3_calculate.versions import NUMBER_COLUMNS, same_numbers
 
 PENDING = "pending"
 APPROVED = "approved"

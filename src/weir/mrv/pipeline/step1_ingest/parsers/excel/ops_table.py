@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from weir.mrv.errors import FileReadError
-from weir.mrv.pipeline.common import (
+from weir.mrv.pipeline.step1_ingest.parsers.common import (
     ParsedFile,
     Skipped,
     column_letter,
@@ -23,9 +23,9 @@ from weir.mrv.pipeline.common import (
     unparsed,
     where,
 )
-from weir.mrv.pipeline.excel.headers import OPS_FIELDS, Header, detect_header
-from weir.mrv.pipeline.excel.reader import Sheet, read_workbook
-from weir.mrv.pipeline.schemas import validate_records
+from weir.mrv.pipeline.step1_ingest.parsers.excel.headers import OPS_FIELDS, Header, detect_header
+from weir.mrv.pipeline.step1_ingest.parsers.excel.reader import Sheet, read_workbook
+from weir.mrv.pipeline.step1_ingest.schemas import validate_records
 from weir.mrv.settings import MrvSettings
 
 SUMMARY = re.compile(r"^(total|sum|max(imum)?|min(imum)?|avg|average|mean)\b", re.IGNORECASE)

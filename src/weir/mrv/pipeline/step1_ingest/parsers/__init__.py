@@ -1,0 +1,1 @@
+"""Parsing helpers shared by the sources: cells, CSV headers and Excel tables."""
