@@ -3,7 +3,8 @@
 Every data row carries its lineage: ``source_file`` (path relative to the ingested folder),
 ``source_row`` (1-based line or Excel row), ``file_sha256`` and ``ingestion_run_id``. Rows are
 never deleted by ingestion: a changed file marks its earlier rows ``superseded_by_run_id``;
-rejected rows stay with ``status='rejected'`` and a ``reject_reason``.
+rejected rows stay with ``status='rejected'`` and a ``reject_reason``. Statuses and flags are
+the types of :mod:`weir.mrv.rules`; ``flags`` holds ``[{"code": ..., "column": ...}]``.
 
 The schema is created by the Alembic revisions in ``weir/mrv/migrations/versions``; these
 classes mirror them (a test compares both).
@@ -32,16 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from weir.mrv.rules import Flag, FlagList, RowStatus
+
 #: JSON on SQLite, JSONB on PostgreSQL.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-#: Row statuses.
-VALID = "valid"
-REJECTED = "rejected"
-#: Run statuses.
-RUN_LOADED = "loaded"
-RUN_FAILED = "failed"
-RUN_SUPERSEDED = "superseded"
 
 
 class Base(DeclarativeBase):
@@ -55,7 +50,7 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType, list[str]: JSONType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType}
 
 
 class IngestionRun(Base):
@@ -97,9 +92,9 @@ class LabReading(Base):
     unit: Mapped[str | None] = mapped_column(String(16))
     sampled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     sample_date: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default=VALID)
+    status: Mapped[str] = mapped_column(String(16), default=RowStatus.VALID.value)
     reject_reason: Mapped[str | None] = mapped_column(Text)
-    flags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    flags: Mapped[list[Flag]] = mapped_column(FlagList, default=list)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     source_file: Mapped[str] = mapped_column(String(500))
     source_row: Mapped[int] = mapped_column(Integer)
@@ -123,9 +118,9 @@ class PlantOperation(Base):
     influent_flow_mgd: Mapped[float | None] = mapped_column(Float)
     bypass_volume_mg: Mapped[float | None] = mapped_column(Float)
     bypass_hours: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default=VALID)
+    status: Mapped[str] = mapped_column(String(16), default=RowStatus.VALID.value)
     reject_reason: Mapped[str | None] = mapped_column(Text)
-    flags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    flags: Mapped[list[Flag]] = mapped_column(FlagList, default=list)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     overridden_by_id: Mapped[int | None] = mapped_column(Integer)
     revision_key: Mapped[str | None] = mapped_column(String(64))

@@ -26,12 +26,7 @@ from weir.mrv.pipeline.step2_qaqc.ph_stats import PhDay, daily_ph
 from weir.mrv.pipeline.step2_qaqc.qaqc import CONTENT, run_qa
 from weir.mrv.pipeline.step3_calculate.calculate import CalcSummary, run_calculation
 from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total
-from weir.mrv.pipeline.step3_calculate.validation import (
-    INVALID,
-    QUALITY_FLAGS,
-    SKIPPED_FLAGS,
-    VALID,
-)
+from weir.mrv.rules import QUALITY_FLAGS, SKIPPED_FLAGS, QualityFlag
 from weir.mrv.settings import MrvSettings
 
 if TYPE_CHECKING:
@@ -68,7 +63,7 @@ def expected_layout() -> str:
 
 
 #: The head of the MRV Alembic branch (a test checks it against the revision files).
-MRV_HEAD = "mrv_0003"
+MRV_HEAD = "mrv_0004"
 
 
 def migrate(database_url: str) -> None:
@@ -208,7 +203,7 @@ def totals(
         groups.setdefault((row["plant_id"], period), []).append(row)
     out = []
     for (plant, period), group in sorted(groups.items()):
-        valid = [r for r in group if r["quality_flag"] == VALID]
+        valid = [r for r in group if r["quality_flag"] == QualityFlag.VALID]
         estimate = monte_carlo_total(
             [r["ca_upstream_mg_l"] for r in valid],
             [r["ca_downstream_mg_l"] for r in valid],
@@ -225,11 +220,13 @@ def totals(
                 "last_date": max(r["date"] for r in group).isoformat(),
                 "days": len(group),
                 "days_valid": len(valid),
-                "days_invalid": sum(r["quality_flag"] == INVALID for r in group),
+                "days_invalid": sum(r["quality_flag"] == QualityFlag.INVALID for r in group),
                 "days_skipped": sum(r["quality_flag"] in SKIPPED_FLAGS for r in group),
                 "co2_t": sum(r["co2_t_per_day"] for r in valid),
                 "co2_t_invalid_days": sum(
-                    r["co2_t_per_day"] or 0.0 for r in group if r["quality_flag"] == INVALID
+                    r["co2_t_per_day"] or 0.0
+                    for r in group
+                    if r["quality_flag"] == QualityFlag.INVALID
                 ),
                 "mc_mean_t": estimate.mean_t,
                 "conservative_t": estimate.conservative_t,

@@ -22,8 +22,8 @@ from weir.mrv import service
 from weir.mrv.errors import StatementRefusedError
 from weir.mrv.models import RESULT_COLUMNS, MrvResult, Review
 from weir.mrv.pipeline.step3_calculate import formula
-from weir.mrv.pipeline.step3_calculate.validation import QUALITY_FLAGS, VALID
 from weir.mrv.pipeline.step4_review import review as machine
+from weir.mrv.rules import QUALITY_FLAGS, QualityFlag
 from weir.mrv.settings import MrvSettings
 
 FORMAT_VERSION = 1
@@ -159,7 +159,7 @@ def build(
                 "result_id": r["id"],
                 "version": r["version"],
                 **{c: r[c] for c in DAY_COLUMNS[3:9]},
-                "credited": r["quality_flag"] == VALID,
+                "credited": r["quality_flag"] == QualityFlag.VALID,
                 "message": r["message"],
             }
             for r in rows

@@ -23,27 +23,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from loguru import logger
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from weir.mrv.errors import FileReadError
-from weir.mrv.models import (
-    RUN_FAILED,
-    RUN_LOADED,
-    RUN_SUPERSEDED,
-    IngestionRun,
-    LabReading,
-    PlantOperation,
-)
+from weir.mrv.models import IngestionRun, LabReading, PlantOperation
 from weir.mrv.pipeline.step1_ingest import ph_overlap, precedence
 from weir.mrv.pipeline.step1_ingest.parsers.common import ParsedFile, sha256_file
 from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
 from weir.mrv.pipeline.step1_ingest.sources import ops_a as ingest_ops_a
 from weir.mrv.pipeline.step1_ingest.sources import ops_b as ingest_ops_b
 from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
+from weir.mrv.rules import RunStatus
 from weir.mrv.settings import MrvSettings
 
 #: Parser bookkeeping on a record that is not a column.
@@ -64,7 +58,7 @@ class FileOutcome:
 
     file: str
     source: str
-    status: str
+    status: RunStatus | Literal["unchanged"]
     run_id: int | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -84,7 +78,7 @@ class IngestReport:
     @property
     def failed(self) -> list[FileOutcome]:
         """The files that failed (now or, unchanged, in an earlier run)."""
-        return [f for f in self.files if f.status == RUN_FAILED]
+        return [f for f in self.files if f.status == RunStatus.FAILED]
 
 
 def discover(root: Path) -> Iterator[tuple[str, Path, Parser, Any]]:
@@ -106,7 +100,9 @@ def _unchanged(session: Session, rel: str, sha: str) -> IngestionRun | None:
     if last is not None and last.sha256 == sha:
         return last
     return session.scalars(
-        select(IngestionRun).where(IngestionRun.sha256 == sha, IngestionRun.status == RUN_LOADED)
+        select(IngestionRun).where(
+            IngestionRun.sha256 == sha, IngestionRun.status == RunStatus.LOADED
+        )
     ).first()
 
 
@@ -129,9 +125,11 @@ def _load(
     session.execute(
         update(IngestionRun)
         .where(
-            IngestionRun.file == rel, IngestionRun.id != run.id, IngestionRun.status == RUN_LOADED
+            IngestionRun.file == rel,
+            IngestionRun.id != run.id,
+            IngestionRun.status == RunStatus.LOADED,
         )
-        .values(status=RUN_SUPERSEDED, superseded_by_run_id=run.id)
+        .values(status=RunStatus.SUPERSEDED, superseded_by_run_id=run.id)
     )
     lineage = {"source_file": rel, "file_sha256": sha, "ingestion_run_id": run.id}
     renamed = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}
@@ -171,12 +169,14 @@ def ingest_file(
         with Session(engine) as session:
             last = _unchanged(session, rel, "")
             if last is not None and last.errors == [error]:  # still unreadable: nothing new
-                return FileOutcome(rel, source, RUN_FAILED, last.id, message=error["message"])
+                return FileOutcome(rel, source, RunStatus.FAILED, last.id, message=error["message"])
         return _record_failure(engine, batch_id, source, rel, "", started, error)
     with Session(engine) as session:
         previous = _unchanged(session, rel, sha)
         if previous is not None:
-            status = RUN_FAILED if previous.status == RUN_FAILED else "unchanged"
+            status: RunStatus | Literal["unchanged"] = (
+                RunStatus.FAILED if previous.status == RunStatus.FAILED else "unchanged"
+            )
             message = (previous.errors[0]["message"] if previous.errors else "") or (
                 "same content already loaded"
                 + ("" if previous.file == rel else f" from {previous.file}")
@@ -198,7 +198,7 @@ def ingest_file(
         file=rel,
         sha256=sha,
         started_at=started,
-        status=RUN_LOADED,
+        status=RunStatus.LOADED,
         rows_read=len(parsed.records) + len(parsed.skipped),
         rows_loaded=len(parsed.records) - parsed.rejected,
         rows_rejected=parsed.rejected,
@@ -223,7 +223,7 @@ def ingest_file(
     return FileOutcome(
         rel,
         source,
-        RUN_LOADED,
+        RunStatus.LOADED,
         run.id,
         run.rows_read,
         run.rows_loaded,
@@ -253,7 +253,7 @@ def _record_failure(
             sha256=sha,
             started_at=started,
             ended_at=_now(),
-            status=RUN_FAILED,
+            status=RunStatus.FAILED,
             rows_read=0,
             rows_loaded=0,
             rows_rejected=0,
@@ -264,7 +264,7 @@ def _record_failure(
         session.add(run)
         session.flush()
         run_id = run.id
-    return FileOutcome(rel, source, RUN_FAILED, run_id, message=str(error["message"]))
+    return FileOutcome(rel, source, RunStatus.FAILED, run_id, message=str(error["message"]))
 
 
 def ingest_folder(
@@ -287,10 +287,10 @@ def ingest_folder(
         )
         if progress is not None:
             progress(path.name)
-    loaded = {f.run_id for f in report.files if f.status == RUN_LOADED}
+    loaded = {f.run_id for f in report.files if f.status == RunStatus.LOADED}
     if loaded:  # nothing new loaded: nothing to resolve, no table is touched
         with Session(engine) as session, session.begin():
-            if any(f.source == "ph" and f.status == RUN_LOADED for f in report.files):
+            if any(f.source == "ph" and f.status == RunStatus.LOADED for f in report.files):
                 ph_overlap.resolve(session)
             report.conflicts = [
                 c for c in precedence.resolve(session) if {c.winner_run_id, c.loser_run_id} & loaded

@@ -3,9 +3,10 @@
 Rule: when the same sensor and timestamp appear in more than one live file, the reading of the
 sensor's own file (``ph_<sensor>.csv``) wins, then the file whose relative path sorts first
 (then the lower row). The other readings stay in ``lab_readings`` as ``rejected`` with the
-reason ``cross-file duplicate of <file>:<row>`` (flag ``duplicate``, a level-1 warning) or,
-when the values differ, ``cross-file conflicting duplicate of <file>:<row> (<value> vs
-<winner>)`` (flag ``conflicting_duplicate``, a level-1 error). Duplicates inside one file are
+reason ``cross-file duplicate of <file>:<row>`` (flag ``cross_file_duplicate``, a level-1
+warning) or, when the values differ, ``cross-file conflicting duplicate of <file>:<row> (<value>
+vs <winner>)`` (flag ``conflicting_cross_file_duplicate``, a level-1 error). The rows this pass
+marked are found again by those flag codes. Duplicates inside one file are
 handled by the parser (the first row wins).
 
 The pass is recomputed after every ingest that loads a pH file: a reading whose winner was
@@ -21,10 +22,11 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import REJECTED, VALID, LabReading
+from weir.mrv.models import LabReading
+from weir.mrv.rules import Flag, FlagCode, RowStatus, flag, has_flag
 
 PREFIX = "cross-file "
-DUP_FLAGS = ("duplicate", "conflicting_duplicate")
+DUP_CODES = (FlagCode.CROSS_FILE_DUPLICATE, FlagCode.CONFLICTING_CROSS_FILE_DUPLICATE)
 CHUNK = 500
 
 
@@ -33,21 +35,21 @@ def _rank(row: Any) -> tuple[int, str, int]:
     return (0 if own else 1, row.source_file, row.source_row)
 
 
-def _desired(group: list[Any]) -> dict[int, tuple[str | None, str | None]]:
+def _desired(group: list[Any]) -> dict[int, tuple[str | None, Flag | None]]:
     """Row id → (reject reason, flag) for one sensor-minute; (None, None) keeps it valid."""
     if len({r.source_file for r in group}) < 2:
         return {r.id: (None, None) for r in group}
     winner, *others = sorted(group, key=_rank)
-    out: dict[int, tuple[str | None, str | None]] = {winner.id: (None, None)}
+    out: dict[int, tuple[str | None, Flag | None]] = {winner.id: (None, None)}
     where = f"{winner.source_file}:{winner.source_row}"
     for row in others:
         if row.value == winner.value:
-            out[row.id] = (f"{PREFIX}duplicate of {where}", "duplicate")
+            out[row.id] = (f"{PREFIX}duplicate of {where}", flag(FlagCode.CROSS_FILE_DUPLICATE))
         else:
             out[row.id] = (
                 f"{PREFIX}conflicting duplicate of {where} ({row.value:g} vs {winner.value:g}); "
                 f"{winner.source_file} kept",
-                "conflicting_duplicate",
+                flag(FlagCode.CONFLICTING_CROSS_FILE_DUPLICATE),
             )
     return out
 
@@ -60,8 +62,8 @@ def resolve(session: Session) -> int:
         LabReading.sampled_at.is_not(None),
         LabReading.plant_id.is_not(None),
     )
-    marked = and_(LabReading.status == REJECTED, LabReading.reject_reason.like(f"{PREFIX}%"))
-    candidate = and_(live, or_(LabReading.status == VALID, marked))
+    marked = and_(LabReading.status == RowStatus.REJECTED, has_flag(LabReading.flags, *DUP_CODES))
+    candidate = and_(live, or_(LabReading.status == RowStatus.VALID, marked))
     keys = session.execute(
         select(LabReading.plant_id, LabReading.sampled_at)
         .where(candidate)
@@ -93,7 +95,7 @@ def resolve(session: Session) -> int:
     groups: dict[tuple[str, dt.datetime], list[Any]] = {}
     for row in rows:
         groups.setdefault((row.sensor, row.sampled_at), []).append(row)
-    desired: dict[int, tuple[str | None, str | None]] = {}
+    desired: dict[int, tuple[str | None, Flag | None]] = {}
     for group in groups.values():
         desired.update(_desired(group))
     current = {r.id: r for r in rows}
@@ -101,15 +103,19 @@ def resolve(session: Session) -> int:
         current[row.id] = row
         desired.setdefault(row.id, (None, None))  # its winner is gone: valid again
     changed = 0
-    for row_id, (reason, flag) in desired.items():
+    for row_id, (reason, duplicate) in desired.items():
         row = current[row_id]
         if row.reject_reason == reason:
             continue
-        flags = [f for f in row.flags or [] if f not in DUP_FLAGS] + ([flag] if flag else [])
+        flags = [f for f in row.flags or [] if f.code not in DUP_CODES]
         session.execute(
             update(LabReading)
             .where(LabReading.id == row_id)
-            .values(status=REJECTED if reason else VALID, reject_reason=reason, flags=flags)
+            .values(
+                status=RowStatus.REJECTED if reason else RowStatus.VALID,
+                reject_reason=reason,
+                flags=flags + ([duplicate] if duplicate else []),
+            )
         )
         changed += 1
     return changed

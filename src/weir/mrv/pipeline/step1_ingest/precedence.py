@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import VALID, PlantOperation
+from weir.mrv.models import PlantOperation
 from weir.mrv.pipeline.step1_ingest.parsers.excel.ops_table import NUMERIC_FIELDS
+from weir.mrv.rules import RowStatus
 
 COMPARED = NUMERIC_FIELDS
 
@@ -41,7 +42,7 @@ def resolve(session: Session) -> list[Conflict]:
     rows = session.scalars(
         select(PlantOperation).where(
             PlantOperation.superseded_by_run_id.is_(None),
-            PlantOperation.status == VALID,
+            PlantOperation.status == RowStatus.VALID,
             PlantOperation.date.is_not(None),
         )
     ).all()

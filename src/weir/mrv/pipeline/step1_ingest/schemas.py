@@ -13,11 +13,10 @@ import warnings
 from typing import Any
 
 from weir.mrv.pipeline.step1_ingest.parsers.common import reject
+from weir.mrv.rules import Flag, FlagCode, RowStatus, flag
 from weir.mrv.settings import MrvSettings
 
 PH_MIN, PH_MAX = 0.0, 14.0
-#: Start of the reject reason of an impossible pH (queried by the pH statistics).
-SPIKE_REASON = "impossible pH spike"
 
 
 def _pandera() -> Any:
@@ -90,8 +89,14 @@ def _schemas(settings: MrvSettings) -> dict[str, Any]:
     }
 
 
-#: Flag written on a row per failed column (a pH outside 0–14 is an impossible spike).
-_FLAGS = {("ph", "value"): "spike"}
+def _flag(kind: str, column: str, check: str) -> Flag:
+    """The flag of a failed check: a pH outside 0–14 is an impossible spike, a null a missing
+    value, a failed bound out of range, any other check an invalid value."""
+    if (kind, column) == ("ph", "value") and check != "not_nullable":
+        return flag(FlagCode.SPIKE)
+    if check == "not_nullable":
+        return flag(FlagCode.MISSING, column)
+    return flag(FlagCode.OUT_OF_RANGE if "than" in check else FlagCode.INVALID, column)
 
 
 def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSettings) -> int:
@@ -133,15 +138,12 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
         record = records[int(index)]
         if column in record.get("_unparsed", ()):
             continue
-        if record["status"] != "rejected":
+        if record["status"] != RowStatus.REJECTED:
             rejected += 1
-        kind_of = "out_of_range" if "than" in case["check"] else "invalid"
-        flag = _FLAGS.get((kind, column), f"{kind_of}_{column}")
-        if case["check"] == "not_nullable":
-            flag = "missing_" + str(column)
+        failed = _flag(kind, str(column), case["check"])
         reason = f"{column} {case['failure_case']!s} fails {case['check']}"
-        if flag == "spike":
-            reason = f"{SPIKE_REASON} {case['failure_case']!s} outside {PH_MIN:g}–{PH_MAX:g}"
-        reject(record, reason, flag)
+        if failed.code is FlagCode.SPIKE:
+            reason = f"impossible pH spike {case['failure_case']!s} outside {PH_MIN:g}–{PH_MAX:g}"
+        reject(record, reason, failed)
         record.setdefault("_failed_columns", []).append(column)
     return rejected

@@ -1,7 +1,8 @@
 """Daily pH statistics per plant and location: mean, min, max, coverage and spikes.
 
 Coverage is the share of the day's 1440 minutes with a valid reading (distinct timestamps);
-spikes are the readings rejected as physically impossible (outside 0–14).
+spikes are the readings rejected as physically impossible (outside 0–14), found by their
+``spike`` flag.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import VALID, LabReading
-from weir.mrv.pipeline.step1_ingest.schemas import SPIKE_REASON
+from weir.mrv.models import LabReading
+from weir.mrv.rules import FlagCode, RowStatus, has_flag
 
 MINUTES_PER_DAY = 1440
 #: Days below this coverage (%) get a QA finding.
@@ -43,8 +44,8 @@ def daily_ph(
 ) -> list[PhDay]:
     """Daily pH statistics of live pH readings, optionally filtered."""
     live = and_(LabReading.parameter == "ph", LabReading.superseded_by_run_id.is_(None))
-    valid = LabReading.status == VALID
-    spike = and_(LabReading.status != VALID, LabReading.reject_reason.like(f"{SPIKE_REASON}%"))
+    valid = LabReading.status == RowStatus.VALID
+    spike = and_(LabReading.status != RowStatus.VALID, has_flag(LabReading.flags, FlagCode.SPIKE))
     query = (
         select(
             LabReading.plant_id,

@@ -5,7 +5,8 @@ non-data rows, overlapping files that disagree. Level 2 completeness: missing re
 missing days, upstream/downstream pairs. Level 3 schema and ranges: values rejected by the
 pandera contracts (pH 0–14, Ca ≥ 0, flows ≥ 0 and plausible), unit conversions, unknown
 sensors, flow min/actual/max consistency. Level 4 quality flags: each non-VALID day of
-``mrv_results``, below-detection results and low pH coverage.
+``mrv_results``, below-detection results and low pH coverage. A row flag or a day's quality
+flag becomes a finding through the one table of rules, :data:`weir.mrv.rules.RULES`.
 
 The pass reads the tables and, in one transaction, replaces ``qa_findings`` when its content
 changed, so findings always describe the current data and an unchanged pass writes nothing.
@@ -21,58 +22,26 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import (
-    RUN_FAILED,
-    VALID,
-    IngestionRun,
-    LabReading,
-    MrvResult,
-    PlantOperation,
-    QaFinding,
-)
+from weir.mrv.models import IngestionRun, LabReading, MrvResult, PlantOperation, QaFinding
 from weir.mrv.pipeline.step1_ingest.precedence import COMPARED
 from weir.mrv.pipeline.step2_qaqc.ph_stats import MIN_COVERAGE_PCT, daily_ph
+from weir.mrv.rules import (
+    RULES,
+    Check,
+    FlagCode,
+    QaLevel,
+    QualityFlag,
+    RowStatus,
+    RunStatus,
+    Severity,
+)
 
 Finding = dict[str, Any]
-#: Flag prefix → (level, check, severity); the rest of the flag names the column.
-PREFIX_CHECKS: dict[str, tuple[int, str, str]] = {
-    "unparseable_": (1, "parse", "error"),
-    "missing_": (2, "required_field", "error"),
-    "out_of_range_": (3, "range", "error"),
-    "invalid_": (3, "schema", "error"),
-}
-#: Row flag → (level, check, severity).
-FLAG_CHECKS: dict[str, tuple[int, str, str]] = {
-    "duplicate": (1, "duplicate", "warning"),
-    "conflicting_duplicate": (1, "duplicate", "error"),
-    "unparseable_date": (1, "parse", "error"),
-    "unparseable_timestamp": (1, "parse", "error"),
-    "unparseable_value": (1, "parse", "error"),
-    "short_row": (1, "parse", "error"),
-    "missing_value": (2, "required_field", "error"),
-    "missing_effluent_flow": (2, "required_field", "error"),
-    "missing_date": (2, "required_field", "error"),
-    "spike": (3, "range", "error"),
-    "unknown_sensor": (3, "foreign_key", "error"),
-    "converted_from_g_per_l": (3, "unit_converted", "info"),
-    "flow_outside_min_max": (3, "flow_consistency", "warning"),
-    "below_detection": (4, "below_detection", "warning"),
-}
-FLAG_COLUMNS = {
-    "spike": "ph",
-    "missing_effluent_flow": "eff_flow_actual_mgd",
-    "converted_from_g_per_l": "unit",
-    "below_detection": "value",
-}
-RESULT_CHECKS = {
-    "INVALID": ("ca_delta", "warning"),
-    "NO_OPS_DATA": ("ops_data", "error"),
-    "INVALID_FLOW": ("flow_rate", "error"),
-    "MISSING_CA_READINGS": ("ca_readings", "error"),
-}
 
 
-def _finding(level: int, check: str, severity: str, message: str, **where: Any) -> Finding:
+def _finding(
+    level: QaLevel, check: Check, severity: Severity, message: str, **where: Any
+) -> Finding:
     base: Finding = dict.fromkeys(("plant_id", "date", "file", "sheet", "row", "column", "value"))
     base.update(level=level, check=check, severity=severity, message=message, **where)
     if base["value"] is not None:
@@ -85,12 +54,12 @@ def _run_findings(session: Session) -> Iterable[Finding]:
     for run in session.scalars(select(IngestionRun).order_by(IngestionRun.id)):
         latest[run.file] = run
     for run in latest.values():
-        if run.status == RUN_FAILED:
+        if run.status == RunStatus.FAILED:
             for err in run.errors or [{"message": "failed"}]:
                 yield _finding(
-                    1,
-                    "file_readable",
-                    "error",
+                    QaLevel.RAW,
+                    Check.FILE_READABLE,
+                    Severity.ERROR,
                     str(err.get("message")),
                     file=run.file,
                     sheet=err.get("sheet"),
@@ -98,18 +67,22 @@ def _run_findings(session: Session) -> Iterable[Finding]:
                     column=err.get("column"),
                 )
             continue
-        if run.status != "loaded":
+        if run.status != RunStatus.LOADED:
             continue
         encoding = (run.details or {}).get("encoding")
         if encoding and encoding != "utf-8-sig":
             yield _finding(
-                1, "encoding", "warning", f"file decoded as {encoding}, not UTF-8", file=run.file
+                QaLevel.RAW,
+                Check.ENCODING,
+                Severity.WARNING,
+                f"file decoded as {encoding}, not UTF-8",
+                file=run.file,
             )
         for skipped in (run.details or {}).get("skipped", []):
             yield _finding(
-                1,
-                "row_skipped",
-                "info",
+                QaLevel.RAW,
+                Check.ROW_SKIPPED,
+                Severity.INFO,
                 f"not a data row: {skipped['reason']}",
                 file=run.file,
                 sheet=skipped.get("sheet"),
@@ -117,28 +90,10 @@ def _run_findings(session: Session) -> Iterable[Finding]:
             )
 
 
-def _flag_column(flag: str) -> str | None:
-    if flag in FLAG_COLUMNS:
-        return FLAG_COLUMNS[flag]
-    for prefix in PREFIX_CHECKS:
-        if flag.startswith(prefix):
-            return flag.removeprefix(prefix)
-    return "value" if flag in {"duplicate", "conflicting_duplicate"} else None
-
-
-def _flag_check(flag: str) -> tuple[int, str, str]:
-    if flag in FLAG_CHECKS:
-        return FLAG_CHECKS[flag]
-    for prefix, check in PREFIX_CHECKS.items():
-        if flag.startswith(prefix):
-            return check
-    return (3, flag, "warning")
-
-
 def _row_findings(session: Session) -> Iterable[Finding]:
     lab = select(LabReading).where(
         LabReading.superseded_by_run_id.is_(None),
-        or_(LabReading.status != VALID, LabReading.parameter == "calcium"),
+        or_(LabReading.status != RowStatus.VALID, LabReading.parameter == "calcium"),
     )
     ops = select(PlantOperation).where(PlantOperation.superseded_by_run_id.is_(None))
     rows: list[LabReading | PlantOperation] = [*session.scalars(lab), *session.scalars(ops)]
@@ -146,27 +101,31 @@ def _row_findings(session: Session) -> Iterable[Finding]:
         day = row.sample_date if isinstance(row, LabReading) else row.date
         value = row.value if isinstance(row, LabReading) else row.eff_flow_actual_mgd
         for flag in row.flags or []:
-            level, check, severity = _flag_check(flag)
-            message = row.reject_reason if row.status != VALID and row.reject_reason else flag
-            if flag == "converted_from_g_per_l":
+            rule = flag.rule
+            message = (
+                row.reject_reason
+                if row.status != RowStatus.VALID and row.reject_reason
+                else flag.label
+            )
+            if flag.code is FlagCode.CONVERTED_FROM_G_PER_L:
                 message = "result reported in g/L, converted to mg/L (× 1000)"
-            elif flag == "below_detection":
+            elif flag.code is FlagCode.BELOW_DETECTION:
                 limit = getattr(row, "meta", {}).get("detection_limit")
                 message = (
                     f"result below the detection limit {limit} mg/L; "
                     "counted as 0 mg/L downstream, at the limit upstream"
                 )
             yield _finding(
-                level,
-                check,
-                severity,
+                rule.level,
+                rule.check,
+                rule.severity,
                 message,
                 plant_id=row.plant_id,
                 date=day,
                 file=row.source_file,
                 sheet=getattr(row, "source_sheet", None),
                 row=row.source_row,
-                column=_flag_column(flag),
+                column=flag.column,
                 value=value,
             )
         if isinstance(row, PlantOperation) and row.overridden_by_id is not None:
@@ -176,9 +135,9 @@ def _row_findings(session: Session) -> Iterable[Finding]:
             diffs = [n for n in COMPARED if getattr(winner, n) != getattr(row, n)]
             if diffs:
                 yield _finding(
-                    1,
-                    "overlap_conflict",
-                    "warning",
+                    QaLevel.RAW,
+                    Check.OVERLAP_CONFLICT,
+                    Severity.WARNING,
                     f"{row.source_file} row {row.source_row} differs from the later revision "
                     f"{winner.source_file} row {winner.source_row} in {', '.join(diffs)}; "
                     "the later revision is used",
@@ -197,7 +156,7 @@ def _completeness(session: Session) -> Iterable[Finding]:
     for plant, day, loc in session.execute(
         select(LabReading.plant_id, LabReading.sample_date, LabReading.location).where(
             LabReading.parameter == "calcium",
-            LabReading.status == VALID,
+            LabReading.status == RowStatus.VALID,
             LabReading.superseded_by_run_id.is_(None),
         )
     ):
@@ -206,7 +165,8 @@ def _completeness(session: Session) -> Iterable[Finding]:
     ops: dict[str, set[dt.date]] = {}
     for plant, day in session.execute(
         select(PlantOperation.plant_id, PlantOperation.date).where(
-            PlantOperation.status == VALID, PlantOperation.superseded_by_run_id.is_(None)
+            PlantOperation.status == RowStatus.VALID,
+            PlantOperation.superseded_by_run_id.is_(None),
         )
     ):
         if day:
@@ -218,9 +178,9 @@ def _completeness(session: Session) -> Iterable[Finding]:
             locations = days.get(day, set())
             if not locations:
                 yield _finding(
-                    2,
-                    "missing_day",
-                    "error",
+                    QaLevel.COMPLETENESS,
+                    Check.MISSING_DAY,
+                    Severity.ERROR,
                     "no calcium result for this day",
                     plant_id=plant,
                     date=day,
@@ -229,9 +189,9 @@ def _completeness(session: Session) -> Iterable[Finding]:
             elif len(locations & {"upstream", "downstream"}) < 2:
                 missing = ({"upstream", "downstream"} - locations).pop()
                 yield _finding(
-                    2,
-                    "upstream_downstream_pair",
-                    "error",
+                    QaLevel.COMPLETENESS,
+                    Check.UPSTREAM_DOWNSTREAM_PAIR,
+                    Severity.ERROR,
                     f"{missing} calcium result missing",
                     plant_id=plant,
                     date=day,
@@ -239,9 +199,9 @@ def _completeness(session: Session) -> Iterable[Finding]:
                 )
             if day not in ops.get(plant, set()):
                 yield _finding(
-                    2,
-                    "missing_day",
-                    "error",
+                    QaLevel.COMPLETENESS,
+                    Check.MISSING_DAY,
+                    Severity.ERROR,
                     "no operations record for this day",
                     plant_id=plant,
                     date=day,
@@ -252,26 +212,26 @@ def _completeness(session: Session) -> Iterable[Finding]:
 def _quality(session: Session) -> Iterable[Finding]:
     for result in session.scalars(
         select(MrvResult)
-        .where(MrvResult.is_current, MrvResult.quality_flag != "VALID")
+        .where(MrvResult.is_current, MrvResult.quality_flag != QualityFlag.VALID)
         .order_by(MrvResult.id)
     ):
-        check, severity = RESULT_CHECKS.get(result.quality_flag, ("quality_flag", "warning"))
+        rule = RULES[QualityFlag(result.quality_flag)]
         yield _finding(
-            4,
-            check,
-            severity,
+            rule.level,
+            rule.check,
+            rule.severity,
             f"{result.quality_flag}: {result.message or ''}".strip(": "),
             plant_id=result.plant_id,
             date=result.date,
-            column="quality_flag",
+            column=rule.column,
             value=result.quality_flag,
         )
     for day in daily_ph(session):
         if day.coverage_pct < MIN_COVERAGE_PCT:
             yield _finding(
-                4,
-                "ph_coverage",
-                "warning",
+                QaLevel.QUALITY,
+                Check.PH_COVERAGE,
+                Severity.WARNING,
                 f"pH coverage {day.coverage_pct:.1f}% < {MIN_COVERAGE_PCT:g}%",
                 plant_id=day.plant_id,
                 date=day.date,

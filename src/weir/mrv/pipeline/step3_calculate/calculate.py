@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from weir.mrv.models import VALID, LabReading, PlantOperation
+from weir.mrv.models import LabReading, PlantOperation
 from weir.mrv.pipeline.step3_calculate.formula import CALC_VERSION, co2_t_per_day
 from weir.mrv.pipeline.step3_calculate.validation import validate_all_inputs
 from weir.mrv.pipeline.step4_review.review import sync_reviews
+from weir.mrv.rules import FlagCode, QualityFlag, RowStatus
 from weir.mrv.settings import MrvSettings
 
 
@@ -42,15 +43,12 @@ class _Ca:
     value: float | None
 
 
-BELOW_DETECTION = "below_detection"
-
-
 def conservative_ca(reading: LabReading | None, location: str) -> tuple[_Ca | None, str | None]:
     """The value used for a reading: below detection, downstream 0 mg/L and upstream its
     detection limit (the stored value); with a note for the result message."""
     if reading is None:
         return None, None
-    if BELOW_DETECTION not in (reading.flags or []):
+    if all(f.code is not FlagCode.BELOW_DETECTION for f in reading.flags or []):
         return _Ca(reading.value), None
     if location == "downstream":
         note = f"downstream Ca below detection limit {reading.value:g} mg/L: counted as 0 mg/L"
@@ -76,7 +74,7 @@ def live_calcium(session: Session) -> dict[tuple[str, dt.date, str], LabReading]
         select(LabReading)
         .where(
             LabReading.parameter == "calcium",
-            LabReading.status == VALID,
+            LabReading.status == RowStatus.VALID,
             LabReading.superseded_by_run_id.is_(None),
             LabReading.sample_date.is_not(None),
         )
@@ -102,9 +100,9 @@ def current_operations(session: Session) -> dict[tuple[str, dt.date], PlantOpera
         if row.date is None:
             continue
         key = (row.plant_id, row.date)
-        if row.status == VALID and row.is_current:
+        if row.status == RowStatus.VALID and row.is_current:
             chosen[key] = row
-        elif row.status != VALID:
+        elif row.status != RowStatus.VALID:
             chosen.setdefault(key, row)
     return chosen
 
@@ -167,7 +165,7 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
         up, up_note = conservative_ca(up_row, "upstream")
         down, down_note = conservative_ca(down_row, "downstream")
         op = ops.get((plant, day))
-        usable = op if op is None or op.status == VALID else _RejectedOps()
+        usable = op if op is None or op.status == RowStatus.VALID else _RejectedOps()
         check = validate_all_inputs(usable, up, down)
         delta = None
         if up and down and up.value is not None and down.value is not None:
@@ -175,7 +173,7 @@ def build_results(session: Session, settings: MrvSettings) -> list[dict[str, Any
         flow = usable.eff_flow_actual_mgd if usable else None
         notes = [n for n in (check.message, up_note, down_note) if n]
         message = "; ".join(notes) or None
-        if op is not None and op.status != VALID:
+        if op is not None and op.status != RowStatus.VALID:
             message = f"{message}; operations row rejected: {op.reject_reason}"
         co2 = None
         if check.should_calculate and delta is not None and flow is not None:
@@ -225,7 +223,7 @@ def run_calculation(engine: Engine, settings: MrvSettings) -> CalcSummary:
     by_flag: dict[str, int] = {}
     for r in results:
         by_flag[r["quality_flag"]] = by_flag.get(r["quality_flag"], 0) + 1
-    total = sum(r["co2_t_per_day"] for r in results if r["quality_flag"] == "VALID")
+    total = sum(r["co2_t_per_day"] for r in results if r["quality_flag"] == QualityFlag.VALID)
     return CalcSummary(
         days=len(results),
         by_flag=by_flag,

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-VALID = "VALID"
-INVALID = "INVALID"
-NO_OPS_DATA = "NO_OPS_DATA"
-INVALID_FLOW = "INVALID_FLOW"
-MISSING_CA_READINGS = "MISSING_CA_READINGS"
-QUALITY_FLAGS = (VALID, INVALID, NO_OPS_DATA, INVALID_FLOW, MISSING_CA_READINGS)
-#: Flags whose day is not calculated.
-SKIPPED_FLAGS = (NO_OPS_DATA, INVALID_FLOW, MISSING_CA_READINGS)
+from weir.mrv.rules import QualityFlag
 
 
 class OpsRecord(Protocol):
@@ -42,20 +35,22 @@ class Validation(NamedTuple):
     """Outcome of :func:`validate_all_inputs`."""
 
     should_calculate: bool
-    quality_flag: str
+    quality_flag: QualityFlag
     message: str | None
 
 
 def check_ops_data(ops: OpsRecord | None) -> Validation:
     """Check 1: operations data exists with a flow > 0."""
     if ops is None:
-        return Validation(False, NO_OPS_DATA, "no operations data for this plant and date")
+        return Validation(
+            False, QualityFlag.NO_OPS_DATA, "no operations data for this plant and date"
+        )
     flow = ops.eff_flow_actual_mgd
     if flow is None:
-        return Validation(False, INVALID_FLOW, "effluent flow is missing")
+        return Validation(False, QualityFlag.INVALID_FLOW, "effluent flow is missing")
     if flow <= 0:
-        return Validation(False, INVALID_FLOW, f"effluent flow {flow} MGD is not > 0")
-    return Validation(True, VALID, None)
+        return Validation(False, QualityFlag.INVALID_FLOW, f"effluent flow {flow} MGD is not > 0")
+    return Validation(True, QualityFlag.VALID, None)
 
 
 def check_ca_readings(upstream: Reading | None, downstream: Reading | None) -> Validation:
@@ -67,9 +62,11 @@ def check_ca_readings(upstream: Reading | None, downstream: Reading | None) -> V
     ]
     if missing:
         return Validation(
-            False, MISSING_CA_READINGS, f"missing {' and '.join(missing)} calcium reading"
+            False,
+            QualityFlag.MISSING_CA_READINGS,
+            f"missing {' and '.join(missing)} calcium reading",
         )
-    return Validation(True, VALID, None)
+    return Validation(True, QualityFlag.VALID, None)
 
 
 def check_ca_delta(upstream: Reading, downstream: Reading) -> Validation:
@@ -79,9 +76,9 @@ def check_ca_delta(upstream: Reading, downstream: Reading) -> Validation:
     delta = downstream.value - upstream.value
     if delta <= 0:
         return Validation(
-            True, INVALID, f"Ca delta {delta:.3f} mg/L is not > 0: no removal indicated"
+            True, QualityFlag.INVALID, f"Ca delta {delta:.3f} mg/L is not > 0: no removal indicated"
         )
-    return Validation(True, VALID, None)
+    return Validation(True, QualityFlag.VALID, None)
 
 
 def validate_all_inputs(

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from weir.mrv.rules import Flag, RowStatus
+
 #: Excel's day zero (serial 1 is 1900-01-01, with Lotus' leap-year bug folded in).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: Serial numbers accepted as dates (1954 … 2119); numbers outside are not dates.
@@ -40,7 +42,8 @@ class ParsedFile:
     Attributes:
         source: Source kind (lab, ph, ops_a, ops_b).
         records: Row dicts keyed by model attribute, including ``source_row``, ``status``,
-            ``reject_reason`` and ``flags``; lineage (file, sha, run id) is added on insert.
+            ``reject_reason`` and ``flags`` (:class:`~weir.mrv.rules.Flag`); lineage (file,
+            sha, run id) is added on insert.
         skipped: Rows that are not data, each with its reason.
         details: File-level facts (sheet, header row, column mapping, revision key ...).
     """
@@ -53,7 +56,7 @@ class ParsedFile:
     @property
     def rejected(self) -> int:
         """Number of records kept with status ``rejected``."""
-        return sum(1 for r in self.records if r["status"] == "rejected")
+        return sum(1 for r in self.records if r["status"] == RowStatus.REJECTED)
 
 
 def sha256_file(path: Path) -> str:
@@ -196,9 +199,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def reject(record: dict[str, Any], reason: str, flag: str) -> None:
+def reject(record: dict[str, Any], reason: str, flag: Flag) -> None:
     """Mark a record rejected, adding ``reason`` (all reasons kept, joined by "; ") and ``flag``."""
-    record["status"] = "rejected"
+    record["status"] = RowStatus.REJECTED
     reasons = record.get("reject_reason")
     if not reasons:
         record["reject_reason"] = reason

@@ -31,6 +31,7 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
 )
 from weir.mrv.pipeline.step1_ingest.parsers.csv_table import CsvHeader, find_header, load
 from weir.mrv.pipeline.step1_ingest.schemas import validate_records
+from weir.mrv.rules import FlagCode, RowStatus, flag
 from weir.mrv.settings import MrvSettings
 
 #: Normalized CSV header label (see ``csv_table.normalize_header``) → field.
@@ -107,7 +108,7 @@ def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[s
         "unit": "mg/L",
         "sampled_at": None,
         "sample_date": None,
-        "status": "valid",
+        "status": RowStatus.VALID,
         "reject_reason": None,
         "flags": [],
         "source_row": line,
@@ -117,7 +118,7 @@ def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[s
         reject(
             rec,
             f"{display} row {line}: {len(row)} of {len(header.labels)} columns (row too short)",
-            "short_row",
+            flag(FlagCode.SHORT_ROW),
         )
     raw_value, unit = cell("value"), cell("unit") or "mg/L"
     rec["meta"]["raw_value"], rec["meta"]["raw_unit"] = raw_value, unit
@@ -127,25 +128,25 @@ def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[s
             time = dt.time.fromisoformat(cell("sample_time")) if cell("sample_time") else dt.time()
             rec["sampled_at"] = dt.datetime.combine(rec["sample_date"], time)
     except ValueError as exc:
-        reject(rec, f"{place('sample_date')}: {exc}", "unparseable_date")
+        reject(rec, f"{place('sample_date')}: {exc}", flag(FlagCode.UNPARSEABLE, "date"))
         unparsed(rec, "sample_date")
     try:
         rec["value"], below = parse_censored(raw_value)
     except ValueError as exc:
-        reject(rec, f"{place('value')}: {exc}", "unparseable_value")
+        reject(rec, f"{place('value')}: {exc}", flag(FlagCode.UNPARSEABLE, "value"))
         unparsed(rec, "value")
         below = False
     if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
-        reject(rec, f"{place('value')}: value is missing", "missing_value")
+        reject(rec, f"{place('value')}: value is missing", flag(FlagCode.MISSING, "value"))
         unparsed(rec, "value")
     grams = unit.lower().replace(" ", "") in {"g/l", "g/liter"}
     if grams and rec["value"] is not None:
         rec["value"] = round(rec["value"] * 1000.0, 6)
-        rec["flags"].append("converted_from_g_per_l")
+        rec["flags"].append(flag(FlagCode.CONVERTED_FROM_G_PER_L))
     elif unit.lower().replace(" ", "") not in {"mg/l", "ppm"}:
         rec["unit"] = unit
     if below:
-        rec["flags"].append("below_detection")
+        rec["flags"].append(flag(FlagCode.BELOW_DETECTION))
         rec["meta"]["detection_limit"] = rec["value"]
     return rec
 
@@ -153,7 +154,7 @@ def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[s
 def _mark_duplicates(records: list[dict[str, Any]]) -> None:
     first: dict[tuple[Any, ...], dict[str, Any]] = {}
     for rec in records:
-        if rec["status"] == "rejected":
+        if rec["status"] == RowStatus.REJECTED:
             continue
         key = (rec["plant_id"], rec["location"], rec["parameter"], rec["sample_date"])
         seen = first.setdefault(key, rec)
@@ -161,13 +162,13 @@ def _mark_duplicates(records: list[dict[str, Any]]) -> None:
             continue
         rec["meta"]["duplicate_of_row"] = seen["source_row"]
         if seen["value"] == rec["value"]:
-            reject(rec, f"duplicate of row {seen['source_row']}", "duplicate")
+            reject(rec, f"duplicate of row {seen['source_row']}", flag(FlagCode.DUPLICATE))
         else:
             reject(
                 rec,
                 f"conflicting duplicate of row {seen['source_row']} "
                 f"({rec['value']} vs {seen['value']}); first row kept",
-                "conflicting_duplicate",
+                flag(FlagCode.CONFLICTING_DUPLICATE),
             )
 
 

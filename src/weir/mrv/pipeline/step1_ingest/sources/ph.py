@@ -23,6 +23,7 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
 )
 from weir.mrv.pipeline.step1_ingest.parsers.csv_table import find_header, load
 from weir.mrv.pipeline.step1_ingest.schemas import validate_records
+from weir.mrv.rules import FlagCode, RowStatus, flag
 from weir.mrv.settings import MrvSettings
 
 #: Normalized header label → field.
@@ -75,7 +76,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
             "unit": "pH",
             "sampled_at": None,
             "sample_date": None,
-            "status": "valid",
+            "status": RowStatus.VALID,
             "reject_reason": None,
             "flags": [],
             "source_row": line,
@@ -85,7 +86,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
             reject(
                 rec,
                 f"{display} row {line}: {len(row)} of {width} columns (row too short)",
-                "short_row",
+                flag(FlagCode.SHORT_ROW),
             )
         if temperature:
             rec["meta"]["temperature_c"] = temperature
@@ -93,24 +94,38 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
             rec["sampled_at"] = parse_datetime(stamp)
             rec["sample_date"] = rec["sampled_at"].date()
         except ValueError as exc:
-            reject(rec, f"{where(display, line, 'timestamp')}: {exc}", "unparseable_timestamp")
+            reject(
+                rec,
+                f"{where(display, line, 'timestamp')}: {exc}",
+                flag(FlagCode.UNPARSEABLE, "timestamp"),
+            )
             unparsed(rec, "sampled_at")
         try:
             rec["value"] = parse_number(value_text)
         except ValueError as exc:
-            reject(rec, f"{where(display, line, 'ph')}: {exc}", "unparseable_value")
+            reject(rec, f"{where(display, line, 'ph')}: {exc}", flag(FlagCode.UNPARSEABLE, "value"))
             unparsed(rec, "value")
         if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
-            reject(rec, f"{where(display, line, 'ph')}: ph is missing", "missing_value")
+            reject(
+                rec,
+                f"{where(display, line, 'ph')}: ph is missing",
+                flag(FlagCode.MISSING, "value"),
+            )
             unparsed(rec, "value")
         if not site:
-            reject(rec, f"unknown sensor id {sensor!r} (not in ph_sensors)", "unknown_sensor")
+            reject(
+                rec,
+                f"unknown sensor id {sensor!r} (not in ph_sensors)",
+                flag(FlagCode.UNKNOWN_SENSOR),
+            )
         if rec["sampled_at"] is not None:
             key = (sensor, rec["sampled_at"])
             if key in seen:
                 rec["meta"]["duplicate_of_row"] = seen[key]
                 reject(
-                    rec, f"duplicate of row {seen[key]} (same sensor and timestamp)", "duplicate"
+                    rec,
+                    f"duplicate of row {seen[key]} (same sensor and timestamp)",
+                    flag(FlagCode.DUPLICATE),
                 )
             else:
                 seen[key] = line

@@ -26,6 +26,7 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
 from weir.mrv.pipeline.step1_ingest.parsers.excel.headers import OPS_FIELDS, Header, detect_header
 from weir.mrv.pipeline.step1_ingest.parsers.excel.reader import Sheet, read_workbook
 from weir.mrv.pipeline.step1_ingest.schemas import validate_records
+from weir.mrv.rules import FlagCode, RowStatus, flag
 from weir.mrv.settings import MrvSettings
 
 SUMMARY = re.compile(r"^(total|sum|max(imum)?|min(imum)?|avg|average|mean)\b", re.IGNORECASE)
@@ -64,7 +65,7 @@ def _record(sheet: Sheet, header: Header, index: int, plant: str, display: str) 
     rec: dict[str, Any] = {
         "plant_id": plant,
         "date": None,
-        "status": "valid",
+        "status": RowStatus.VALID,
         "reject_reason": None,
         "flags": [],
         "source_row": line,
@@ -76,7 +77,7 @@ def _record(sheet: Sheet, header: Header, index: int, plant: str, display: str) 
         rec["date"] = parse_date(row[date_col])
     except ValueError as exc:
         place = where(display, line, f"{column_letter(date_col)} (date)", sheet.name)
-        reject(rec, f"{place}: {exc}", "unparseable_date")
+        reject(rec, f"{place}: {exc}", flag(FlagCode.UNPARSEABLE, "date"))
         unparsed(rec, "date")
     for field in NUMERIC_FIELDS:
         col = header.columns.get(field)
@@ -86,10 +87,10 @@ def _record(sheet: Sheet, header: Header, index: int, plant: str, display: str) 
             rec[field] = parse_number(row[col])
         except ValueError as exc:
             place = where(display, line, f"{column_letter(col)} ({field})", sheet.name)
-            reject(rec, f"{place}: {exc}", f"unparseable_{field}")
+            reject(rec, f"{place}: {exc}", flag(FlagCode.UNPARSEABLE, field))
             unparsed(rec, field)
-    if rec["eff_flow_actual_mgd"] is None and rec["status"] != "rejected":
-        rec["flags"].append("missing_effluent_flow")
+    if rec["eff_flow_actual_mgd"] is None and rec["status"] != RowStatus.REJECTED:
+        rec["flags"].append(flag(FlagCode.MISSING, "eff_flow_actual_mgd"))
     return rec
 
 
@@ -148,12 +149,12 @@ def parse_ops_workbook(
             result.skipped.append(Skipped(sheet.excel_row(index), reason, sheet.name))
             continue
         rec = _record(sheet, header, index, plant, display)
-        if rec["date"] is not None and rec["status"] != "rejected":
+        if rec["date"] is not None and rec["status"] != RowStatus.REJECTED:
             if rec["date"] in seen:
                 reject(
                     rec,
                     f"duplicate date {rec['date']} (first at row {seen[rec['date']]})",
-                    "duplicate",
+                    flag(FlagCode.DUPLICATE),
                 )
             else:
                 seen[rec["date"]] = rec["source_row"]
@@ -162,7 +163,7 @@ def parse_ops_workbook(
     for rec in result.records:
         lo, act, hi = rec["eff_flow_min_mgd"], rec["eff_flow_actual_mgd"], rec["eff_flow_max_mgd"]
         if None not in (lo, act, hi) and not lo <= act <= hi and act:
-            rec["flags"].append("flow_outside_min_max")
+            rec["flags"].append(flag(FlagCode.FLOW_OUTSIDE_MIN_MAX))
     dates = [r["date"] for r in result.records if r["date"] is not None]
     if dates:
         result.details["period"] = [min(dates).isoformat(), max(dates).isoformat()]
