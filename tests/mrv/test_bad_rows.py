@@ -19,10 +19,13 @@ from weir.mrv.pipeline.step1_ingest.parsers import common
 from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
 from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
 from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
+from weir.mrv.rules import Flag, FlagCode
 from weir.mrv.settings import MrvSettings
 
 
-def lab_row(engine: Engine, file: str, row: int) -> tuple[str, str | None, list[str], float | None]:
+def lab_row(
+    engine: Engine, file: str, row: int
+) -> tuple[str, str | None, list[Flag], float | None]:
     with Session(engine) as session:
         reading = session.scalars(
             select(LabReading).where(LabReading.source_file == file, LabReading.source_row == row)
@@ -44,7 +47,7 @@ def test_unparseable_below_detection_value_rejects_only_its_row(
     assert lab_row(engine, "lab/calcium.csv", 6) == (
         "rejected",
         "lab/calcium.csv row 6, column 'value': not a number: '<n.d.'",
-        ["unparseable_value"],
+        [Flag(FlagCode.UNPARSEABLE, "value")],
         None,
     )
     parse = [f for f in service.findings(engine) if f["check"] == "parse"]
@@ -80,7 +83,7 @@ def test_short_ph_row_is_rejected_and_kept(
         "rejected",
         "sensors/ph_PHA1.csv row 3: 1 of 3 columns (row too short); "
         "sensors/ph_PHA1.csv row 3, column ph: ph is missing",
-        ["short_row", "missing_value"],
+        [Flag(FlagCode.SHORT_ROW), Flag(FlagCode.MISSING, "value")],
         None,
     )
     rows = [f for f in service.findings(engine) if f["file"] == "sensors/ph_PHA1.csv"]
@@ -170,8 +173,15 @@ def test_below_detection_parsing(tmp_path: Path) -> None:
     )
     parsed = ingest_lab.parse(path, "c.csv", MrvSettings())
     assert [(r["value"], r["flags"], r["meta"]["detection_limit"]) for r in parsed.records] == [
-        (0.5, ["below_detection"], 0.5),
-        (2.0, ["converted_from_g_per_l", "below_detection"], 2.0),
+        (0.5, [Flag(FlagCode.BELOW_DETECTION, "value")], 0.5),
+        (
+            2.0,
+            [
+                Flag(FlagCode.CONVERTED_FROM_G_PER_L, "unit"),
+                Flag(FlagCode.BELOW_DETECTION, "value"),
+            ],
+            2.0,
+        ),
     ]
 
 
@@ -218,7 +228,7 @@ def test_every_reason_of_a_row_is_kept(tmp_path: Path) -> None:
         ],
     )
     parsed = ingest_lab.parse(path, "c.csv", MrvSettings())
-    assert [(r["reject_reason"], r["flags"]) for r in parsed.records] == [
+    assert [(r["reject_reason"], [f.label for f in r["flags"]]) for r in parsed.records] == [
         (
             "c.csv row 2, column 'sample_date': unrecognised date '2025-13-45'; "
             "plant_id PLANT A fails str_matches('^[A-Z][A-Z0-9_]*$'); "
@@ -227,6 +237,12 @@ def test_every_reason_of_a_row_is_kept(tmp_path: Path) -> None:
             ["unparseable_date", "invalid_plant_id", "invalid_location", "out_of_range_value"],
         ),
         ("c.csv row 3, column 'value': not a number: 'abc'", ["unparseable_value"]),
+    ]
+    assert parsed.records[0]["flags"] == [
+        Flag(FlagCode.UNPARSEABLE, "date"),
+        Flag(FlagCode.INVALID, "plant_id"),
+        Flag(FlagCode.INVALID, "location"),
+        Flag(FlagCode.OUT_OF_RANGE, "value"),
     ]
 
 
@@ -238,6 +254,6 @@ def test_ph_contract_runs_on_rows_rejected_while_parsing(tmp_path: Path) -> None
         (
             "ph_PHA1.csv row 2, column timestamp: unrecognised timestamp 'not-a-time'; "
             "impossible pH spike 15.5 outside 0–14",
-            ["unparseable_timestamp", "spike"],
+            [Flag(FlagCode.UNPARSEABLE, "timestamp"), Flag(FlagCode.SPIKE, "ph")],
         )
     ]

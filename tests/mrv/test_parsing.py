@@ -16,6 +16,7 @@ from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
 from weir.mrv.pipeline.step1_ingest.sources import ops_a as ingest_ops_a
 from weir.mrv.pipeline.step1_ingest.sources import ops_b as ingest_ops_b
 from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
+from weir.mrv.rules import Flag, FlagCode
 from weir.mrv.settings import MrvSettings
 
 REQUIRED = {"date", "eff_flow_actual_mgd"}
@@ -122,9 +123,9 @@ def test_calcium_parser_cleans_messy_values(sample_dir: Path) -> None:
         r["source_row"]: (r["value"], r["flags"], r["status"]) for r in parsed.records if r["flags"]
     }
     assert flagged == {
-        87: (pytest.approx(65.6), ["converted_from_g_per_l"], "valid"),
-        144: (63.1, ["duplicate"], "rejected"),
-        336: (0.5, ["below_detection"], "valid"),
+        87: (pytest.approx(65.6), [Flag(FlagCode.CONVERTED_FROM_G_PER_L, "unit")], "valid"),
+        144: (63.1, [Flag(FlagCode.DUPLICATE, "value")], "rejected"),
+        336: (0.5, [Flag(FlagCode.BELOW_DETECTION, "value")], "valid"),
     }
     row87 = next(r for r in parsed.records if r["source_row"] == 87)
     assert row87["meta"]["raw_value"] == "0.0656"
@@ -145,11 +146,17 @@ def test_calcium_rejections_keep_the_row(tmp_path: Path) -> None:
     parsed = ingest_lab.parse(path, "c.csv", MrvSettings())
     got = [(r["source_row"], r["status"], r["flags"]) for r in parsed.records]
     assert got == [
-        (2, "rejected", ["unparseable_value"]),
-        (3, "rejected", ["out_of_range_value"]),
-        (4, "rejected", ["invalid_location"]),
+        (2, "rejected", [Flag(FlagCode.UNPARSEABLE, "value")]),
+        (3, "rejected", [Flag(FlagCode.OUT_OF_RANGE, "value")]),
+        (4, "rejected", [Flag(FlagCode.INVALID, "location")]),
         (5, "valid", []),
-        (6, "rejected", ["conflicting_duplicate"]),
+        (6, "rejected", [Flag(FlagCode.CONFLICTING_DUPLICATE, "value")]),
+    ]
+    assert [f.label for r in parsed.records for f in r["flags"]] == [
+        "unparseable_value",
+        "out_of_range_value",
+        "invalid_location",
+        "conflicting_duplicate",
     ]
     assert parsed.records[0]["reject_reason"] == "c.csv row 2, column 'value': not a number: 'abc'"
     assert parsed.records[4]["reject_reason"] == (
@@ -169,7 +176,7 @@ def test_ph_parser_spikes_and_duplicates(sample_dir: Path) -> None:
         sample_dir / "sensors" / "ph_PHA1.csv", "sensors/ph_PHA1.csv", MrvSettings()
     )
     rejected = [r for r in parsed.records if r["status"] == "rejected"]
-    spikes = [r for r in rejected if "spike" in r["flags"]]
+    spikes = [r for r in rejected if Flag(FlagCode.SPIKE, "ph") in r["flags"]]
     assert len(parsed.records) == 19830
     assert len(rejected) == 32
     assert [(r["sampled_at"], r["value"]) for r in spikes] == [
@@ -177,7 +184,7 @@ def test_ph_parser_spikes_and_duplicates(sample_dir: Path) -> None:
         (dt.datetime(2025, 6, 6, 3, 41), 14.9),
     ]
     assert spikes[0]["reject_reason"] == "impossible pH spike 15.2 outside 0–14"
-    assert sum("duplicate" in r["flags"] for r in rejected) == 30
+    assert sum(Flag(FlagCode.DUPLICATE, "value") in r["flags"] for r in rejected) == 30
     assert {r["plant_id"] for r in parsed.records} == {"PLANT_A"}
 
 
@@ -185,7 +192,7 @@ def test_ph_unknown_sensor(tmp_path: Path) -> None:
     path = tmp_path / "ph_X.csv"
     path.write_text("timestamp,sensor_id,ph\n2025-06-01 00:00:00,ZZZ,7.1\n", encoding="utf-8")
     parsed = ingest_ph.parse(path, "ph_X.csv", MrvSettings())
-    assert parsed.records[0]["flags"] == ["unknown_sensor"]
+    assert parsed.records[0]["flags"] == [Flag(FlagCode.UNKNOWN_SENSOR)]
 
 
 def test_plant_a_parser(sample_dir: Path) -> None:

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from weir.mrv import service
 from weir.mrv.models import LabReading
+from weir.mrv.rules import Flag, FlagCode
 from weir.mrv.settings import MrvSettings
 
 HEADER = "timestamp,sensor_id,ph\n"
+CONFLICT = Flag(FlagCode.CONFLICTING_CROSS_FILE_DUPLICATE, "value")
 
 
 def write(path: Path, rows: list[tuple[str, str, float]]) -> None:
@@ -19,7 +21,7 @@ def write(path: Path, rows: list[tuple[str, str, float]]) -> None:
     path.write_text(HEADER + "".join(f"{t},{s},{v}\n" for t, s, v in rows), encoding="utf-8")
 
 
-def ph_rows(engine: Engine) -> list[tuple[str, int, str, str | None, list[str]]]:
+def ph_rows(engine: Engine) -> list[tuple[str, int, str, str | None, list[Flag]]]:
     with Session(engine) as session:
         rows = session.scalars(
             select(LabReading)
@@ -51,7 +53,7 @@ def test_same_sensor_and_minute_in_two_files(
             "rejected",
             "cross-file conflicting duplicate of sensors/ph_PHA1.csv:2 (9 vs 7); "
             "sensors/ph_PHA1.csv kept",
-            ["conflicting_duplicate"],
+            [CONFLICT],
         ),
         (
             "sensors/ph_PHB1.csv",
@@ -59,14 +61,14 @@ def test_same_sensor_and_minute_in_two_files(
             "rejected",
             "cross-file conflicting duplicate of sensors/ph_PHA1.csv:3 (9 vs 7); "
             "sensors/ph_PHA1.csv kept",
-            ["conflicting_duplicate"],
+            [CONFLICT],
         ),
         (
             "sensors/ph_PHB1.csv",
             4,
             "rejected",
             "cross-file duplicate of sensors/ph_PHA1.csv:4",
-            ["duplicate"],
+            [Flag(FlagCode.CROSS_FILE_DUPLICATE, "value")],
         ),
     ]
     (day,) = service.ph_daily(engine)

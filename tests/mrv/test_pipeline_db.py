@@ -18,6 +18,7 @@ from weir.mrv import service
 from weir.mrv.models import IngestionRun, LabReading, MrvResult, PlantOperation, QaFinding
 from weir.mrv.pipeline.step1_ingest import ingest as ingest_module
 from weir.mrv.pipeline.step3_calculate.formula import co2_t_per_day
+from weir.mrv.rules import FlagCode, has_flag
 from weir.mrv.settings import MrvSettings
 
 EXPECTED_QA = {
@@ -205,12 +206,21 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
     assert (jun7["readings"], jun7["coverage_pct"]) == (1440, 100.0)
     with Session(engine) as session:
         cross = Counter(
-            r.flags[0]
+            (r.flags[0].code, r.reject_reason.startswith("cross-file "))
             for r in session.scalars(
-                select(LabReading).where(LabReading.reject_reason.like("cross-file %"))
+                select(LabReading).where(
+                    has_flag(
+                        LabReading.flags,
+                        FlagCode.CROSS_FILE_DUPLICATE,
+                        FlagCode.CONFLICTING_CROSS_FILE_DUPLICATE,
+                    )
+                )
             )
         )
-    assert cross == {"duplicate": 110, "conflicting_duplicate": 10}
+    assert cross == {
+        (FlagCode.CROSS_FILE_DUPLICATE, True): 110,
+        (FlagCode.CONFLICTING_CROSS_FILE_DUPLICATE, True): 10,
+    }
 
 
 def test_json_columns_are_jsonb_on_postgres(engine: Engine) -> None:
