@@ -236,7 +236,14 @@ def has_flag(column: ColumnElement[Any] | Any, *codes: FlagCode) -> ColumnElemen
 
     The stored code is compared exactly (never matched as text): on PostgreSQL by JSONB
     containment (``flags @> '[{"code": "spike"}]'``, one per code), elsewhere (SQLite) by an
-    ``EXISTS`` over ``json_each(flags)``.
+    ``EXISTS`` over ``json_each(flags)``. Put after a cheaper condition (``status``), it only
+    looks at the few rejected rows.
+
+    Why in SQL: the flags stay in one column (a second ``flag_codes`` column would be a copy to
+    keep in step with it), the pH statistics stay one aggregate query, and the cross-file
+    duplicate pass keeps selecting its candidates in the database however many rows it marked
+    (filtering in Python would need their ids back in an ``IN (...)`` list that grows with the
+    data).
     """
     return _HasFlag(column, codes)
 
