@@ -57,6 +57,7 @@ def code_of(name: str, reject_reason: str | None) -> dict[str, str | None]:
     Raises:
         ValueError: the name is none the code ever wrote.
     """
+    column: str | None
     if name in SPECIAL:
         code, column = SPECIAL[name]
     elif name in WHOLE_ROW:
