@@ -33,10 +33,7 @@ from weir.mrv.errors import FileReadError
 from weir.mrv.models import IngestionRun, LabReading, PlantOperation
 from weir.mrv.pipeline.step1_ingest import ph_overlap, precedence
 from weir.mrv.pipeline.step1_ingest.parsers.common import ParsedFile, sha256_file
-from weir.mrv.pipeline.step1_ingest.sources import lab as ingest_lab
-from weir.mrv.pipeline.step1_ingest.sources import ops_a as ingest_ops_a
-from weir.mrv.pipeline.step1_ingest.sources import ops_b as ingest_ops_b
-from weir.mrv.pipeline.step1_ingest.sources import ph as ingest_ph
+from weir.mrv.pipeline.step1_ingest.sources import lab, ops_a, ops_b, ph
 from weir.mrv.rules import RunStatus
 from weir.mrv.settings import MrvSettings
 
@@ -45,10 +42,10 @@ PRIVATE_KEYS = ("_unparsed", "_failed_columns")
 Parser = Callable[[Path, str, MrvSettings], ParsedFile]
 #: (source, glob under the ingest folder, parser, target model).
 SOURCES: tuple[tuple[str, str, Parser, type[LabReading] | type[PlantOperation]], ...] = (
-    ("lab", "lab/*.csv", ingest_lab.parse, LabReading),
-    ("ph", "sensors/ph_*.csv", ingest_ph.parse, LabReading),
-    ("ops_a", "ops/plant_a/*.xls*", ingest_ops_a.parse, PlantOperation),
-    ("ops_b", "ops/plant_b/*.xls*", ingest_ops_b.parse, PlantOperation),
+    ("lab", "lab/*.csv", lab.parse, LabReading),
+    ("ph", "sensors/ph_*.csv", ph.parse, LabReading),
+    ("ops_a", "ops/plant_a/*.xls*", ops_a.parse, PlantOperation),
+    ("ops_b", "ops/plant_b/*.xls*", ops_b.parse, PlantOperation),
 )
 
 
