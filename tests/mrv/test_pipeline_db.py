@@ -299,7 +299,7 @@ def test_database_error_writes_nothing_partial(
     engine: Engine, tiny_dir: Path, mrv_settings: MrvSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_parser(path: Path, display: str, settings: MrvSettings) -> Any:
-        parsed = ingest_module.ingest_ops_a.parse(path, display, settings)
+        parsed = ingest_module.ops_a.parse(path, display, settings)
         parsed.records[-1]["plant_id"] = None  # violates NOT NULL on the last insert
         return parsed
 
