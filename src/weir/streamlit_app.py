@@ -25,6 +25,7 @@ def configure(settings: Settings) -> None:
     global _settings
     _settings = settings
     offline_options()
+    preload()
 
 
 def current_settings() -> Settings:
@@ -40,6 +41,16 @@ def offline_options() -> None:
     config.set_option("client.toolbarMode", "viewer")
 
 
+def preload() -> None:
+    """Import pandas once, before sessions run.
+
+    Streamlit's dataframe code imports pandas lazily inside a session's script thread, while
+    Altair (in another session's thread) looks pandas up in ``sys.modules`` and can meet it half
+    initialised ("partially initialized module 'pandas' has no attribute 'Timestamp'").
+    """
+    import pandas  # noqa: F401
+
+
 def main() -> None:
     """Build the navigation (an overview page, then each system's pages) and run it."""
     import importlib
@@ -49,6 +60,7 @@ def main() -> None:
     from weir.catalog import available, load
 
     offline_options()
+    preload()
     # Streamlit runs this file as __main__: the configured module is the imported one
     settings = importlib.import_module("weir.streamlit_app").current_settings()
     st.set_page_config(page_title="weir", layout="wide")
