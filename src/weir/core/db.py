@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,13 +41,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def json_text(value: Any) -> str:
+    """JSON text of a JSON column's value (orjson: several times faster than ``json.dumps``,
+    which costs MRV's ingest a tenth of its time; compact, UTF-8, NaN and infinities as null).
+    Reading stays ``json.loads``, so text written by earlier versions reads back the same."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; for SQLite the parent folder is created and WAL is on.
+    """An engine for `url` (JSON columns written by :func:`json_text`); for SQLite the parent
+    folder is created and WAL is on.
 
     Raises:
         ConfigError: the URL names a database weir does not support.
     """
     url = normalize_url(url)
+    kwargs.setdefault("json_serializer", json_text)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -24,10 +24,10 @@ PH_MIN, PH_MAX = 0.0, 14.0
 SPIKE_REASON = "impossible pH spike"
 
 
-#: Optional packages pandera imports when installed and its polars API never uses: the pandas
-#: API (pandas, ~900 modules), data synthesis (hypothesis) and pandas-on-Spark
+#: Optional packages pandera imports when installed and its polars API never uses: its pandas
+#: extra (pandas, ~900 modules, and numpy), data synthesis (hypothesis) and pandas-on-Spark
 #: (``pyspark.pandas``: ~90 pyspark modules and a warning about pandas ≥ 3).
-_UNUSED_BY_POLARS_API = ("pandas", "hypothesis", "pyspark.pandas")
+_UNUSED_BY_POLARS_API = ("pandas", "numpy", "hypothesis", "pyspark.pandas")
 
 
 class _Absent(importlib.abc.MetaPathFinder):
