@@ -16,7 +16,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from weir import __version__
+import weir
 from weir.catalog import SYSTEMS, SystemSpec, available, load
 from weir.core.cli import JsonOpt, emit, guard, sample_command
 
@@ -121,7 +121,7 @@ app.add_typer(db_app, name="db")
 
 def _version(value: bool) -> None:
     if value:
-        print(f"weir {__version__}")
+        print(f"weir {weir.__version__}")
         raise typer.Exit()
 
 

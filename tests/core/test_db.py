@@ -56,3 +56,32 @@ def test_plain_postgresql_url_uses_psycopg() -> None:
 def test_unsupported_database_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unsupported database 'mysql'"):
         db.make_engine("mysql://u:p@localhost/x")
+
+
+def test_sqlite_connections_use_wal_with_normal_sync(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as connection:
+        pragmas = [
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        ]
+    engine.dispose()
+    assert pragmas == ["wal", 1, 1, 5000]  # synchronous 1 is NORMAL
+
+
+def test_json_columns_are_written_compact_and_read_back_equal(tmp_path: Path) -> None:
+    from sqlalchemy import JSON, Column, Integer, MetaData, Table, insert, select
+
+    table = Table("j", MetaData(), Column("id", Integer, primary_key=True), Column("v", JSON))
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    value = {"flags": ["spike", "duplicate"], "site": "Zürich", "n": 2, "x": float("nan")}
+    with engine.begin() as connection:
+        table.create(connection)
+        connection.execute(insert(table), [{"v": value}])
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT v FROM j").scalar_one()
+        read = connection.execute(select(table.c.v)).scalar_one()
+    engine.dispose()
+    assert stored == '{"flags":["spike","duplicate"],"site":"Zürich","n":2,"x":null}'
+    assert read == {"flags": ["spike", "duplicate"], "site": "Zürich", "n": 2, "x": None}
+    assert db.json_text({1: "a"}) == '{"1":"a"}'  # non-string keys as json.dumps writes them

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,20 +30,33 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; write-ahead log with ``synchronous=NORMAL`` (SQLite's recommendation for
+    WAL: commits wait for no disk flush, the database cannot be corrupted, a power cut may lose
+    the last commits but never half of one); wait up to 5 s for a lock."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
+def json_text(value: Any) -> str:
+    """JSON text of a JSON column's value (orjson: several times faster than ``json.dumps``,
+    which took ~8 % of MRV's ingest; compact, UTF-8, NaN and infinities as null). Reading stays
+    ``json.loads``, so text written by earlier versions reads back the same."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; for SQLite the parent folder is created and WAL is on.
+    """An engine for `url` (JSON columns written by :func:`json_text`); for SQLite the parent
+    folder is created and WAL is on.
 
     Raises:
         ConfigError: the URL names a database weir does not support.
     """
     url = normalize_url(url)
+    kwargs.setdefault("json_serializer", json_text)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

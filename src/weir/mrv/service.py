@@ -25,7 +25,6 @@ from weir.mrv.models import RESULT_COLUMNS, IngestionRun, MrvResult, QaFinding
 from weir.mrv.pipeline.step2_qaqc.ph_stats import PhDay, daily_ph
 from weir.mrv.pipeline.step2_qaqc.qaqc import CONTENT, run_qa
 from weir.mrv.pipeline.step3_calculate.calculate import CalcSummary, run_calculation
-from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total
 from weir.mrv.rules import QUALITY_FLAGS, SKIPPED_FLAGS, QualityFlag
 from weir.mrv.settings import MrvSettings
 
@@ -149,8 +148,10 @@ def qa(engine: Engine) -> dict[str, int]:
 
 def results(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """``mrv_results`` rows matching ``filters``, ordered by plant and date."""
-    query = (
-        select(MrvResult).where(MrvResult.is_current).order_by(MrvResult.plant_id, MrvResult.date)
+    query = (  # the columns, not ORM objects: the report reads thousands of rows
+        select(*(getattr(MrvResult, c) for c in RESULT_COLUMNS))
+        .where(MrvResult.is_current)
+        .order_by(MrvResult.plant_id, MrvResult.date)
     )
     if filters.plant:
         query = query.where(MrvResult.plant_id == filters.plant)
@@ -161,7 +162,7 @@ def results(engine: Engine, filters: Filters = Filters()) -> list[dict[str, Any]
     if filters.flags:
         query = query.where(MrvResult.quality_flag.in_(filters.flags))
     with Session(engine) as session:
-        return [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in session.scalars(query)]
+        return [dict(zip(RESULT_COLUMNS, r, strict=True)) for r in session.execute(query)]
 
 
 def _mc_parameters(rows: list[dict[str, Any]], settings: MrvSettings) -> dict[str, Any]:
@@ -197,6 +198,8 @@ def totals(
     stored uncertainty, draws, seed and percentile), not the current environment; ``settings``
     only fills in for rows calculated before those were stored.
     """
+    from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total  # numpy: only for totals
+
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         period = row["date"].strftime("%Y-%m") if by_month else "all"

@@ -8,8 +8,12 @@ the failing rows are kept, marked ``rejected`` with every check that failed.
 
 from __future__ import annotations
 
+import importlib.abc
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from weir.mrv.pipeline.step1_ingest.parsers.common import reject
@@ -19,27 +23,57 @@ from weir.mrv.settings import MrvSettings
 PH_MIN, PH_MAX = 0.0, 14.0
 
 
-def _pandera() -> Any:
-    """pandera's polars API, imported without pyspark.
+#: Optional packages pandera imports when installed and its polars API never uses: its pandas
+#: extra (pandas, ~900 modules, and numpy), data synthesis (hypothesis) and pandas-on-Spark
+#: (``pyspark.pandas``: ~90 pyspark modules and a warning about pandas ≥ 3).
+_UNUSED_BY_POLARS_API = ("pandas", "numpy", "hypothesis", "pyspark.pandas")
 
-    On import pandera tries ``import pyspark.pandas`` (``external_config.
-    _set_pyspark_environment_variables``) when pyspark is installed, which loads ~90 pyspark
-    modules and warns about pandas ≥ 3: seconds at every ``weir mrv ingest`` for nothing the
-    polars API uses. Blocking that one module makes the import raise ImportError, which pandera
-    catches; the block is lifted right after, so Spark users elsewhere are unaffected.
+
+class _Absent(importlib.abc.MetaPathFinder):
+    """Reports ``names`` (and their submodules) as not installed to imports in this thread,
+    as ``import`` would; other threads import them as usual."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.thread = threading.get_ident()
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if threading.get_ident() != self.thread:
+            return None
+        if any(fullname == n or fullname.startswith(n + ".") for n in self.names):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+@contextmanager
+def _polars_only() -> Iterator[None]:
+    """pandera as installed with only its polars extra, for what runs inside.
+
+    pandera imports each of :data:`_UNUSED_BY_POLARS_API` that is installed (on import, and on
+    the first validation when it registers its check backends) and carries on without the
+    missing ones: ``pandera[polars]`` alone is a supported install. Importing them costs more
+    than a second of every ``weir mrv ingest`` (several without bytecode cache) for nothing
+    the polars API uses, so inside this block they are reported missing, unless already
+    imported. The block is lifted on exit: other code imports them as usual.
     """
-    if "pandera.polars" in sys.modules:
-        return sys.modules["pandera.polars"]
-    blocked = "pyspark.pandas" not in sys.modules
-    if blocked:
-        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
+    import polars  # noqa: F401  # outside the block: polars looks for pandas when it loads
+
+    absent = _Absent(tuple(n for n in _UNUSED_BY_POLARS_API if n not in sys.modules))
+    sys.meta_path.insert(0, absent)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            import pandera.polars as pa
+            yield
     finally:
-        if blocked:
-            del sys.modules["pyspark.pandas"]
+        sys.meta_path.remove(absent)
+
+
+def _pandera() -> Any:
+    """pandera's polars API (imported without the packages it does not use)."""
+    if "pandera.polars" in sys.modules:
+        return sys.modules["pandera.polars"]
+    with _polars_only():
+        import pandera.polars as pa
     return pa
 
 
@@ -125,7 +159,8 @@ def validate_records(kind: str, records: list[dict[str, Any]], settings: MrvSett
         schema={c: schema.columns[c].dtype.type for c in columns},
     )
     try:
-        schema.validate(frame, lazy=True)
+        with _polars_only():  # the first validation registers pandera's check backends
+            schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     else:

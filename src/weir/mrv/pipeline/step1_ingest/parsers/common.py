@@ -147,10 +147,11 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     text = str(value).strip()
-    if _THOUSANDS.fullmatch(text):
-        text = text.replace(",", "")
-    elif _DECIMAL_COMMA.fullmatch(text):
-        text = text.replace(",", ".")
+    if "," in text:  # both patterns need a comma: most cells skip them
+        if _THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
+        elif _DECIMAL_COMMA.fullmatch(text):
+            text = text.replace(",", ".")
     try:
         return float(text)
     except ValueError:

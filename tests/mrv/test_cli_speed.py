@@ -1,0 +1,87 @@
+"""Start-up work of the MRV command line, checked by what a fresh interpreter imports (not by
+the clock): the modules named here cost a command seconds without doing anything for it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from weir.mrv import service
+
+#: Never needed to list, parse or dispatch ``weir mrv`` commands.
+NOT_FOR_DISPATCH = (
+    "sqlalchemy",
+    "alembic",
+    "pandas",
+    "pandera",
+    "polars",
+    "numpy",
+    "matplotlib",
+    "scipy",
+    "pyarrow",
+    "hypothesis",
+    "streamlit",
+)
+#: Never needed by ``weir mrv ingest`` (pandera validates on polars; numpy is for totals).
+NOT_FOR_INGEST = ("pandas", "numpy", "hypothesis", "matplotlib", "scipy", "pyspark", "alembic")
+
+
+def _loaded(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter holds after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return list(json.loads(out.splitlines()[-1].replace("'", '"')))
+
+
+def test_mrv_help_imports_nothing_heavy() -> None:
+    code = (
+        "import sys\nfrom weir.cli import main\nsys.argv = ['weir', 'mrv', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    assert _loaded(code, NOT_FOR_DISPATCH) == []
+
+
+def test_version_is_read_only_when_asked() -> None:
+    code = "import weir.cli"
+    assert _loaded(code, ("importlib.metadata",)) == []
+    assert _loaded("import weir; weir.__version__", ("importlib.metadata",)) == [
+        "importlib.metadata"
+    ]
+
+
+def test_ingest_process_validates_without_pandas_numpy_hypothesis(
+    sample_dir: Path, sample_sqlite: Path, tmp_path: Path
+) -> None:
+    """A fresh process ingests the sample with pandera on polars alone, and every run, row
+    status, reason and flag equals the session's sample database (ingested in this test
+    process, where pandas and hypothesis may well be loaded)."""
+    db = tmp_path / "fresh.db"
+    service.migrate(f"sqlite:///{db}")  # as `weir db upgrade` does, in its own process
+    code = (
+        "from pathlib import Path\nfrom loguru import logger\nlogger.remove()\n"
+        "from weir.core.db import make_engine\nfrom weir.mrv import service\n"
+        "from weir.mrv.settings import MrvSettings\n"
+        f"engine = make_engine('sqlite:///{db}')\n"
+        f"service.ingest(engine, Path({str(sample_dir)!r}), MrvSettings())\nengine.dispose()"
+    )
+    assert _loaded(code, NOT_FOR_INGEST) == []
+    runs = "SELECT file, status, rows_read, rows_loaded, rows_rejected FROM ingestion_runs"
+    readings = (
+        "SELECT source_file, source_row, parameter, value, status, reject_reason, flags"
+        " FROM lab_readings ORDER BY source_file, source_row"
+    )
+    fresh, sample = sqlite3.connect(db), sqlite3.connect(sample_sqlite)
+    try:
+        assert sorted(fresh.execute(runs)) == sorted(sample.execute(runs))
+        fresh_rows = fresh.execute(readings).fetchall()
+        assert fresh_rows == sample.execute(readings).fetchall()
+    finally:
+        fresh.close()
+        sample.close()
+    rejected = [r for r in fresh_rows if r[4] == "rejected"]
+    assert sum("impossible pH spike" in (r[5] or "") for r in rejected) > 0  # pandera ran
