@@ -24,21 +24,17 @@ Rules (names are exact):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pyarrow as pa
 
-from weir.telemetry.models import (
-    KEY,
-    ORDER_KEY,
-    PY_TYPES,
-    RESCUED,
-    Kind,
-)
-from weir.telemetry.pipeline.columns import build_table, count_rescued
+from weir.telemetry.models import KEY, KINDS, ORDER_KEY, RESCUED, Kind
+from weir.telemetry.pipeline.columns import FileResult, build_table
+from weir.telemetry.pipeline.rescues import Cause, Rescue, RowRescues
+
+__all__ = ["FileResult", "RejectedRecord", "flatten_files", "flatten_lines", "flatten_record"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_EXACT = 2**53
@@ -109,10 +105,10 @@ class _Row:
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
-        self.rescued: dict[str, Any] = {}
+        self.rescued: RowRescues = {}
 
-    def rescue(self, key: str, raw: Any, reason: str) -> None:
-        self.rescued[key] = {"raw": raw, "reason": reason}
+    def rescue(self, key: str, raw: Any, reason: str, cause: Cause) -> None:
+        self.rescued[key] = Rescue(key, raw, reason, cause)
 
     def put(self, column: str, value: Any, kind: Kind) -> None:
         if value is None:
@@ -120,21 +116,22 @@ class _Row:
         if kind == "timestamp":
             micros = _epoch_ms(value)
             if micros is None:
-                self.rescue(column, value, _BAD_TIME)
+                self.rescue(column, value, _BAD_TIME, Cause.BAD_TIME)
             else:
                 self.values[column] = micros
         elif kind == "int64" and type(value) is int and not _INT64[0] <= value <= _INT64[1]:
-            self.rescue(column, value, "integer outside the int64 range")
-        elif type(value) is PY_TYPES[kind]:
+            self.rescue(column, value, "integer outside the int64 range", Cause.OUT_OF_RANGE)
+        elif type(value) is KINDS[kind].python:
             self.values[column] = value
         else:
-            self.rescue(column, value, f"{type(value).__name__} does not fit {kind} column")
+            reason = f"{type(value).__name__} does not fit {kind} column"
+            self.rescue(column, value, reason, Cause.WRONG_TYPE)
 
     def signal_value(self, column: str, value: Any) -> None:
         if value is None:
             return
         if column in self.values:
-            self.rescue(column, value, "duplicate column in record")
+            self.rescue(column, value, "duplicate column in record", Cause.DUPLICATE)
             return
         kind = type(value)
         if kind is bool or kind is float or kind is str:
@@ -143,7 +140,8 @@ class _Row:
             if -_MAX_EXACT <= value <= _MAX_EXACT:
                 self.values[column] = float(value)
             else:
-                self.rescue(column, value, "integer not exactly representable as float64")
+                reason = "integer not exactly representable as float64"
+                self.rescue(column, value, reason, Cause.OUT_OF_RANGE)
         else:
             self.values[column] = _text(value)
 
@@ -152,10 +150,10 @@ def _signal_time(row: _Row, column: str, value: Any) -> int:
     """Store a signal meta time (epoch ms) as µs; returns it (0 when rescued)."""
     micros = _epoch_ms(value)
     if micros is None:
-        row.rescue(column, value, _BAD_TIME)
+        row.rescue(column, value, _BAD_TIME, Cause.BAD_TIME)
         return 0
     if column in row.values:
-        row.rescue(column, value, "duplicate column in record")
+        row.rescue(column, value, "duplicate column in record", Cause.DUPLICATE)
         return 0
     row.values[column] = micros
     return micros
@@ -179,15 +177,15 @@ _NAMES: dict[str, _Names] = {}
 def _signal(row: _Row, index: int, signal: Any, seen: set[str]) -> int:
     """Flatten one signal into `row`; returns its oem time in µs (0 when absent)."""
     if type(signal) is not dict:
-        row.rescue(f"signals[{index}]", signal, "signal is not an object")
+        row.rescue(f"signals[{index}]", signal, "signal is not an object", Cause.BAD_SHAPE)
         return 0
     group, name = signal.get("group"), signal.get("name")
     if not (type(group) is str and group and type(name) is str and name):
-        row.rescue(f"signals[{index}]", signal, "signal without group and name")
+        row.rescue(f"signals[{index}]", signal, "signal without group and name", Cause.BAD_SHAPE)
         return 0
     prefix = f"{group}_{name}"
     if prefix in seen:
-        row.rescue(f"signals[{index}]", signal, f"duplicate signal {prefix}")
+        row.rescue(f"signals[{index}]", signal, f"duplicate signal {prefix}", Cause.DUPLICATE)
         return 0
     seen.add(prefix)
     names = _NAMES.get(prefix)
@@ -199,7 +197,7 @@ def _signal(row: _Row, index: int, signal: Any, seen: set[str]) -> int:
         try:
             body = orjson.loads(body)
         except orjson.JSONDecodeError:
-            row.rescue(prefix, body, "body is not valid JSON")
+            row.rescue(prefix, body, "body is not valid JSON", Cause.BAD_JSON)
             body = None
     if type(body) is dict:
         if len(body) == 1 and "value" in body:
@@ -252,8 +250,8 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
         processed_at: Run time in epoch microseconds (lineage).
 
     Returns:
-        Column → value (timestamps as epoch µs); ``_rescued_data`` holds a dict when anything
-        did not fit.
+        Column → value (timestamps as epoch µs); ``_rescued_data`` holds the row's
+        :class:`~.rescues.Rescue` records by column when anything did not fit.
 
     Raises:
         RejectedRecord: the record is not an object or has no string ``event_id``.
@@ -272,9 +270,9 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
         try:
             recorded_us = values["recorded_at"] = parse_time(recorded)
         except ValueError:
-            row.rescue("recorded_at", recorded, "not an ISO-8601 time")
+            row.rescue("recorded_at", recorded, "not an ISO-8601 time", Cause.BAD_TIME)
     elif recorded is not None:
-        row.rescue("recorded_at", recorded, "recorded_at must be a time string")
+        row.rescue("recorded_at", recorded, "recorded_at must be a time string", Cause.BAD_TIME)
     for column in _TOP_STRINGS:
         value = record.get(column)
         if type(value) is str:
@@ -286,7 +284,7 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
         if obj is None:
             continue
         if type(obj) is not dict:
-            row.rescue(name, obj, f"{name} is not an object")
+            row.rescue(name, obj, f"{name} is not an object", Cause.BAD_SHAPE)
             continue
         for key, column, kind in fields:
             value = obj.get(key)
@@ -296,10 +294,10 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
                 row.put(column, value, kind)
         if len(obj) > len(fields) or not obj.keys() <= _OBJECT_KEYS[name]:
             for key in obj.keys() - _OBJECT_KEYS[name]:
-                row.rescue(f"{name}.{key}", obj[key], "unknown field")
+                row.rescue(f"{name}.{key}", obj[key], "unknown field", Cause.UNKNOWN_FIELD)
     if not record.keys() <= _KNOWN_TOP:
         for key in record.keys() - _KNOWN_TOP:
-            row.rescue(key, record[key], "unknown field")
+            row.rescue(key, record[key], "unknown field", Cause.UNKNOWN_FIELD)
     triggers = record.get("triggers")
     if triggers:
         values["triggers"] = _text(triggers)
@@ -312,7 +310,7 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
             if micros > oem:
                 oem = micros
     elif signals is not None:
-        row.rescue("signals", signals, "signals is not a list")
+        row.rescue("signals", signals, "signals is not a list", Cause.BAD_SHAPE)
     delivered = values.get("meta_delivered_at", 0)
     seq = str(record.get("_seq") or "")
     values[ORDER_KEY] = (
@@ -323,29 +321,6 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
     if row.rescued:
         values[RESCUED] = row.rescued
     return values
-
-
-@dataclass
-class FileResult:
-    """A batch of landed files (one or more, in path order), flattened.
-
-    Attributes:
-        path: The first file of the batch.
-        table: The rows as Arrow (see :mod:`.columns`).
-        records: Non-empty lines read.
-        tombstones: REMOVE lines.
-        rescued_rows: Rows with ``_rescued_data``.
-        rejected: Lines that could not become rows (file, row, field, reason).
-        files: Every file of the batch.
-    """
-
-    path: str
-    table: pa.Table
-    records: int = 0
-    tombstones: int = 0
-    rescued_rows: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
 
 
 def flatten_files(
@@ -386,8 +361,8 @@ def flatten_files(
                 result.rejected.append(_rejection(source_file, number, reason, None))
             except RejectedRecord as exc:
                 result.rejected.append(_rejection(source_file, number, exc.reason, exc.field))
-    result.table = build_table(rows, established)
-    result.rescued_rows = count_rescued(result.table)
+    result.table, result.rescues = build_table(rows, established)
+    result.rescued_rows = len(result.rescues)
     return result
 
 
