@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-
 import orjson
 import pytest
 
 from tests.telemetry.known import ndjson, record, signal
-from weir.core.storage import Store
+from tests.telemetry.landed import landed_sample
 from weir.telemetry.models import KINDS, kind_of_type, record_schema
 from weir.telemetry.pipeline.columns import FileResult, unify
 from weir.telemetry.pipeline.flatten import flatten_files
-from weir.telemetry.pipeline.landing import land
 from weir.telemetry.pipeline.rescues import Cause, Rescue, to_text
-from weir.telemetry.sample import records
 
 NOW = 1_800_000_000_000_000
-
-
-def landed_sample(events: int = 2000, seed: int = 7) -> list[tuple[str, bytes]]:
-    """The sample's stream records landed as NDJSON files (path, bytes), in path order."""
-    store = Store.from_url("memory://")
-    stream = (item for item, _ in records(events, vehicles=20, seed=seed))
-    while batch := list(itertools.islice(stream, 100)):
-        land({"Records": batch}, store, now=datetime(2025, 1, 15, tzinfo=UTC))
-    return [(meta.path, store.get(meta.path)) for meta in store.list("telemetry/raw")]
 
 
 def one(*items: dict, path: str = "f") -> FileResult:

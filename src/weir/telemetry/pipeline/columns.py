@@ -1,6 +1,6 @@
 """Column typing: flattened rows → Arrow tables with one stable kind per column.
 
-:func:`build_table` types one batch's rows; :func:`unify` joins the batches of a run so that the
+:class:`Columns` types one batch's rows; :func:`unify` joins the batches of a run so that the
 result equals a one-pass flattening whatever the engine (see :mod:`.flatten` for the rules).
 Values that do not fit travel as :class:`~.rescues.Rescue` records next to the table
 (:attr:`FileResult.rescues`), so that unifying decides on their cause, not on their text.
@@ -26,7 +26,7 @@ from weir.telemetry.pipeline.rescues import RETURNABLE, Cause, Rescue, RowRescue
 
 
 class _Never:
-    """A type no value has."""
+    """A type no value has (the kind of a refused name)."""
 
 
 _FORBIDDEN = frozenset(" ,;{}()\n\t=")
@@ -112,62 +112,105 @@ class FileResult:
     rescues: dict[int, RowRescues] = field(default_factory=dict)
 
 
-def build_table(
-    rows: Sequence[dict[str, Any]], established: Mapping[str, Kind]
-) -> tuple[pa.Table, dict[int, RowRescues]]:
-    """Rows → Arrow; a value of the wrong kind for its column moves to ``_rescued_data``.
+class Columns:
+    """The columns of a batch being flattened: column → value per row (None where absent).
+
+    Each column is a list with a slot per row and, in its last slot, the Python type of its
+    kind (:data:`weir.telemetry.models.KINDS`; a type no value has for a refused name), so
+    that the flattening fast path checks a value's type without another lookup. A column is
+    made at its first value, which also sets its kind (or why Delta cannot hold its name).
+    Writers put every value in its slot (a later value for the same slot is a duplicate) and
+    report values of another type in :meth:`mark`. :meth:`table` then moves the values that
+    do not fit to ``_rescued_data`` and builds Arrow arrays, without a dict per row.
 
     Args:
-        rows: Rows from :func:`~.flatten.flatten_record`, in file order.
+        capacity: Rows the batch can have (its lines).
         established: Kinds of the columns the table already has.
-
-    Returns:
-        The table, and row index → rescues of the rows that have any.
     """
-    count = len(rows)
-    kinds: dict[str, Kind] = {}
-    columns: dict[str, list[Any]] = {}
-    slots: dict[str, tuple[list[Any], type]] = {RESCUED: ([], _Never)}  # rescued: see below
-    known = _lowered([*FIXED_COLUMNS, *established])
-    refused: dict[str, str] = {}  # new column → why it cannot be one; its values are rescued
-    rescues: dict[int, RowRescues] = {}
-    for index, values in enumerate(rows):
-        conflicts: RowRescues | None = None
-        for column, value in values.items():
-            slot = slots.get(column)
-            if slot is None:
-                problem = None if column in established else name_problem(column, known)
-                if problem is None:
-                    known[column.lower()] = column
-                    kind = kinds[column] = established.get(column) or column_kind(column, value)
-                    slot = (columns.setdefault(column, [None] * count), KINDS[kind].python)
-                else:
-                    refused[column] = problem
-                    slot = ([], _Never)
-                slots[column] = slot
-            if type(value) is slot[1]:
-                slot[0][index] = value
+
+    __slots__ = (
+        "capacity",
+        "established",
+        "kinds",
+        "known",
+        "misfits",
+        "refused",
+        "rescues",
+        "values",
+    )
+
+    def __init__(self, capacity: int, established: Mapping[str, Kind]) -> None:
+        self.capacity = capacity
+        self.established = established
+        self.values: dict[str, list[Any]] = {}
+        self.kinds: dict[str, Kind] = {}
+        self.refused: dict[str, str] = {}  # new column → why it cannot be one
+        self.misfits: set[str] = set()  # columns holding a value of another kind
+        self.known = _lowered([*FIXED_COLUMNS, *established])
+        self.rescues: dict[int, RowRescues] = {}
+
+    def column(self, name: str, value: Any) -> list[Any]:
+        """The slots of column `name`, made when `value` is its first value."""
+        slots = self.values.get(name)
+        if slots is None:
+            established = self.established.get(name)
+            problem = None if established else name_problem(name, self.known)
+            expected: type = _Never
+            if problem is None:
+                self.known[name.lower()] = name
+                kind = self.kinds[name] = established or column_kind(name, value)
+                expected = KINDS[kind].python
+            else:
+                self.refused[name] = problem
+            slots = self.values[name] = [None] * self.capacity
+            slots.append(expected)
+        return slots
+
+    def put(self, row: int, name: str, value: Any) -> None:
+        """Put `value` in `row` of column `name` (its kind is checked in :meth:`table`)."""
+        slots = self.column(name, value)
+        slots[row] = value
+        if type(value) is not slots[-1]:
+            self.misfits.add(name)
+
+    def rescue(self, row: int, item: Rescue) -> None:
+        """Keep `item` in `row`'s ``_rescued_data`` (replacing one of the same column)."""
+        entries = self.rescues.get(row)
+        if entries is None:
+            self.rescues[row] = {item.column: item}
+        else:
+            entries[item.column] = item
+
+    def table(self, rows: int) -> tuple[pa.Table, dict[int, RowRescues]]:
+        """The first `rows` rows as Arrow, and row index → rescues of the rows that have any.
+
+        A value whose kind is not its column's kind, and every value of a refused name, moves
+        to ``_rescued_data`` (replacing a rescue of the same column in that row).
+        """
+        kinds = {**self.kinds, **FIXED_COLUMNS}
+        columns: dict[str, list[Any]] = {}
+        for name, slots in self.values.items():
+            del slots[rows:]
+            problem = self.refused.get(name)
+            if problem is not None:
+                for index, value in enumerate(slots):
+                    if value is not None:
+                        self.rescue(index, Rescue(name, value, problem, Cause.NAME_REFUSED))
                 continue
-            if column != RESCUED:
-                if conflicts is None:
-                    conflicts = {}
-                reason = refused.get(column)
-                conflicts[column] = (
-                    conflict(column, value, kinds[column])
-                    if reason is None
-                    else Rescue(column, value, reason, Cause.NAME_REFUSED)
-                )
-        held: RowRescues | None = values.get(RESCUED)
-        if conflicts:
-            held = {**held, **conflicts} if held else conflicts
-        if held:
-            rescues[index] = held
-    for name, kind in FIXED_COLUMNS.items():
-        kinds[name] = kind
-        columns.setdefault(name, [None] * count)
-    columns[RESCUED] = _texts(rescues, count)
-    arrays = {name: _arrow(columns[name], kinds[name]) for name in _column_order(columns)}
-    return pa.table(arrays), rescues
+            if name in self.misfits:
+                kind = kinds[name]
+                expected = KINDS[kind].python
+                for index, value in enumerate(slots):
+                    if value is not None and type(value) is not expected:
+                        self.rescue(index, conflict(name, value, kind))
+                        slots[index] = None
+            columns[name] = slots
+        for name in FIXED_COLUMNS:
+            if name not in columns:
+                columns[name] = [None] * rows
+        columns[RESCUED] = _texts(self.rescues, rows)
+        arrays = {name: _arrow(columns[name], kinds[name]) for name in _column_order(columns)}
+        return pa.table(arrays), self.rescues
 
 
 def _texts(rescues: Mapping[int, RowRescues], count: int) -> list[str | None]:
