@@ -23,13 +23,13 @@ Rules (names are exact):
 
 Speed: a batch's values go straight into column slots (:class:`.columns.Columns`), and the usual
 signal value (a scalar, for a column the batch has, not yet set in the row) is placed inline.
-Everything else takes the general path; ``reference=True`` sends every signal value through it,
+Everything else takes the general path; ``reference=True`` sends every value through it,
 and a test checks both give the same rows on every sample record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_EXACT = 2**53
 _INT64 = (-(2**63), 2**63 - 1)
 # epoch milliseconds of 0001-01-01 and 9999-12-31T23:59:59.999: times every reader can show
-_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)
+_MS_RANGE = _MS_LOW, _MS_HIGH = (-62_135_596_800_000, 253_402_300_799_999)
 _SCALARS = frozenset((bool, float, str))
 _OBJECTS: dict[str, tuple[tuple[str, str, Kind], ...]] = {
     "meta": (
@@ -174,18 +174,17 @@ def _signal_time(columns: Columns, row: int, column: str, value: Any) -> int:
 class _Names:
     """Column names derived from a signal prefix, built once per prefix (a pure cache)."""
 
-    __slots__ = ("body", "error", "oem", "retrieved")
+    __slots__ = ("body", "error", "oem", "prefix", "retrieved")
 
     def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.retrieved = prefix + "_retrieved_at"
         self.oem = prefix + "_oem_updated_at"
         self.error = prefix + "_error"
         self.body: dict[str, str] = {}
 
 
-_NAMES: dict[str, _Names] = {}
-
-_Signal = Callable[[Columns, int, int, Any, set[str]], int]
+_NAMES: dict[tuple[object, object], _Names] = {}  # (group, name) → names; valid ones only
 
 
 def _signal_head(
@@ -202,15 +201,15 @@ def _signal_head(
         reason = "signal without group and name"
         _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.BAD_SHAPE)
         return None
-    prefix = f"{group}_{name}"
+    names = _NAMES.get((group, name))
+    if names is None:
+        names = _NAMES[group, name] = _Names(f"{group}_{name}")
+    prefix = names.prefix
     if prefix in seen:
         reason = f"duplicate signal {prefix}"
         _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.DUPLICATE)
         return None
     seen.add(prefix)
-    names = _NAMES.get(prefix)
-    if names is None:
-        names = _NAMES[prefix] = _Names(prefix)
     body = signal.get("body")
     if type(body) is str and body:
         try:
@@ -260,18 +259,17 @@ def _signal(columns: Columns, row: int, index: int, signal: Any, seen: set[str])
     the batch has the column, the row has no value there yet and the value has the column's
     type (the slots' last item), which is where the general path would put it unchanged.
     """
-    if type(signal) is not dict:
+    if type(signal) is dict:
+        try:
+            names = _NAMES.get((signal.get("group"), signal.get("name")))
+        except TypeError:  # an unhashable group or name: not a signal _signal_head accepts
+            names = None
+    else:
+        names = None
+    if names is None or names.prefix in seen:
         return _signal_reference(columns, row, index, signal, seen)
-    group, name = signal.get("group"), signal.get("name")
-    if not (type(group) is str and group and type(name) is str and name):
-        return _signal_reference(columns, row, index, signal, seen)
-    prefix = f"{group}_{name}"
-    if prefix in seen:
-        return _signal_reference(columns, row, index, signal, seen)
+    prefix = names.prefix
     seen.add(prefix)
-    names = _NAMES.get(prefix)
-    if names is None:
-        names = _NAMES[prefix] = _Names(prefix)
     slots_of = columns.values.get
     body = signal.get("body")
     if type(body) is str and body:
@@ -306,7 +304,6 @@ def _signal(columns: Columns, row: int, index: int, signal: Any, seen: set[str])
     meta = signal.get("meta")
     if type(meta) is not dict:
         return 0
-    low, high = _MS_RANGE
     retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
     if retrieved is not None:
         slots = slots_of(names.retrieved)
@@ -314,7 +311,7 @@ def _signal(columns: Columns, row: int, index: int, signal: Any, seen: set[str])
             slots is not None
             and slots[row] is None
             and type(retrieved) is int
-            and low <= retrieved <= high
+            and _MS_LOW <= retrieved <= _MS_HIGH
         ):
             slots[row] = retrieved * 1000
         else:
@@ -322,7 +319,7 @@ def _signal(columns: Columns, row: int, index: int, signal: Any, seen: set[str])
     if oem is None:
         return 0
     slots = slots_of(names.oem)
-    if slots is not None and slots[row] is None and type(oem) is int and low <= oem <= high:
+    if slots is not None and slots[row] is None and type(oem) is int and _MS_LOW <= oem <= _MS_HIGH:
         micros: int = oem * 1000
         slots[row] = micros
         return micros
@@ -335,9 +332,12 @@ def _record(
     record: Any,
     source_file: str,
     processed_at: int,
-    signal: _Signal = _signal,
+    reference: bool = False,
 ) -> None:
-    """Flatten one landed record into `row` of `columns` (nothing is written when rejected)."""
+    """Flatten one landed record into `row` of `columns` (nothing is written when rejected).
+
+    `reference` sends every value through the general path (see :func:`flatten_files`).
+    """
     if not isinstance(record, dict):
         raise RejectedRecord("record is not a JSON object")
     event_id = record.get(KEY)
@@ -362,7 +362,7 @@ def _record(
     for column in _TOP_STRINGS:
         value = record.get(column)
         slots = slots_of(column)
-        if slots is not None and type(value) is str:  # fast path of _put
+        if slots is not None and type(value) is str and not reference:  # fast path of _put
             slots[row] = value
         else:
             _put(columns, row, column, value, "string")
@@ -377,7 +377,7 @@ def _record(
         for key, column, kind in fields:
             value = obj.get(key)
             slots = slots_of(column)
-            if slots is not None and kind == "string" and type(value) is str:  # as above
+            if slots is not None and kind == "string" and type(value) is str and not reference:
                 slots[row] = value
             else:
                 _put(columns, row, column, value, kind)
@@ -396,6 +396,7 @@ def _record(
     if triggers:
         columns.put(row, "triggers", _text(triggers))
     signals = record.get("signals")
+    signal = _signal_reference if reference else _signal
     oem = 0
     if isinstance(signals, list):
         seen: set[str] = set()
@@ -454,10 +455,9 @@ def flatten_files(
         files: (store path, bytes) of each file, in path order.
         processed_at: Run time in epoch microseconds.
         established: Kinds of the columns the table already has.
-        reference: Send every signal value through the general path instead of the inline
-            fast path (slower; the result must be the same — tests check it).
+        reference: Send every value through the general path instead of the inline fast
+            paths (slower; the result must be the same — tests check it).
     """
-    signal = _signal_reference if reference else _signal
     columns = Columns(sum(data.count(b"\n") + 1 for _, data in files), established)
     result = FileResult(files[0][0] if files else "", pa.table({}))
     row = 0
@@ -472,7 +472,7 @@ def flatten_files(
                 if isinstance(record, dict) and record.get("_op") == "REMOVE":
                     result.tombstones += 1
                     continue
-                _record(columns, row, record, source_file, processed_at, signal)
+                _record(columns, row, record, source_file, processed_at, reference)
                 row += 1
             except orjson.JSONDecodeError as exc:
                 reason = f"not valid JSON: {exc}"
