@@ -124,7 +124,7 @@ class Columns:
     do not fit to ``_rescued_data`` and builds Arrow arrays, without a dict per row.
 
     Args:
-        capacity: Rows the batch can have (its lines).
+        capacity: Rows the batch can have (see :meth:`grow`).
         established: Kinds of the columns the table already has.
     """
 
@@ -165,6 +165,14 @@ class Columns:
             slots = self.values[name] = [None] * self.capacity
             slots.append(expected)
         return slots
+
+    def grow(self, capacity: int) -> None:
+        """Make room for `capacity` rows in every column."""
+        extra = capacity - self.capacity
+        if extra > 0:
+            self.capacity = capacity
+            for slots in self.values.values():
+                slots[-1:-1] = [None] * extra
 
     def put(self, row: int, name: str, value: Any) -> None:
         """Put `value` in `row` of column `name` (its kind is checked in :meth:`table`)."""

@@ -103,7 +103,7 @@ def _epoch_ms(value: Any) -> int | None:
     return None
 
 
-# The general path: every value may take it; the inline fast paths in _signal must agree.
+# The general path: every value may take it; the inline fast paths of _signals must agree.
 
 
 def _rescue(columns: Columns, row: int, key: str, raw: Any, reason: str, cause: Cause) -> None:
@@ -187,39 +187,6 @@ class _Names:
 _NAMES: dict[tuple[object, object], _Names] = {}  # (group, name) → names; valid ones only
 
 
-def _signal_head(
-    columns: Columns, row: int, index: int, signal: Any, seen: set[str]
-) -> tuple[str, _Names, Any] | None:
-    """A signal's prefix, names and decoded body; None when the signal is rescued whole."""
-    if type(signal) is not dict:
-        _rescue(
-            columns, row, f"signals[{index}]", signal, "signal is not an object", Cause.BAD_SHAPE
-        )
-        return None
-    group, name = signal.get("group"), signal.get("name")
-    if not (type(group) is str and group and type(name) is str and name):
-        reason = "signal without group and name"
-        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.BAD_SHAPE)
-        return None
-    names = _NAMES.get((group, name))
-    if names is None:
-        names = _NAMES[group, name] = _Names(f"{group}_{name}")
-    prefix = names.prefix
-    if prefix in seen:
-        reason = f"duplicate signal {prefix}"
-        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.DUPLICATE)
-        return None
-    seen.add(prefix)
-    body = signal.get("body")
-    if type(body) is str and body:
-        try:
-            body = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
-            body = None
-    return prefix, names, body
-
-
 def _signal_status(columns: Columns, row: int, signal: dict[str, Any], names: _Names) -> None:
     """Store a signal's error, when its status is ERROR."""
     status = signal.get("status")
@@ -230,10 +197,32 @@ def _signal_status(columns: Columns, row: int, signal: dict[str, Any], names: _N
 
 def _signal_reference(columns: Columns, row: int, index: int, signal: Any, seen: set[str]) -> int:
     """Flatten one signal with every value on the general path; returns its oem time in µs."""
-    head = _signal_head(columns, row, index, signal, seen)
-    if head is None:
+    if type(signal) is not dict:
+        _rescue(
+            columns, row, f"signals[{index}]", signal, "signal is not an object", Cause.BAD_SHAPE
+        )
         return 0
-    prefix, names, body = head
+    group, name = signal.get("group"), signal.get("name")
+    if not (type(group) is str and group and type(name) is str and name):
+        reason = "signal without group and name"
+        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.BAD_SHAPE)
+        return 0
+    names = _NAMES.get((group, name))
+    if names is None:
+        names = _NAMES[group, name] = _Names(f"{group}_{name}")
+    prefix = names.prefix
+    if prefix in seen:
+        reason = f"duplicate signal {prefix}"
+        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.DUPLICATE)
+        return 0
+    seen.add(prefix)
+    body = signal.get("body")
+    if type(body) is str and body:
+        try:
+            body = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
+            body = None
     if type(body) is dict:
         if len(body) == 1 and "value" in body:
             _signal_value(columns, row, prefix, body["value"])
@@ -252,78 +241,91 @@ def _signal_reference(columns: Columns, row: int, index: int, signal: Any, seen:
     return 0 if oem is None else _signal_time(columns, row, names.oem, oem)
 
 
-def _signal(columns: Columns, row: int, index: int, signal: Any, seen: set[str]) -> int:
-    """Flatten one signal into `row`; returns its oem time in µs (0 when absent).
+def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) -> int:
+    """Flatten a record's signals into `row`; returns the newest oem time in µs (0 if none).
 
-    :func:`_signal_reference` inlined, with fast paths: a value goes straight to its slot when
-    the batch has the column, the row has no value there yet and the value has the column's
-    type (the slots' last item), which is where the general path would put it unchanged.
+    :func:`_signal_reference` inlined in the loop, with fast paths: a value goes straight to
+    its slot when the batch has the column, the row has no value there yet and the value has
+    the column's type (the slots' last item), which is where the general path would put it
+    unchanged. A signal the fast path does not know (not yet seen, or odd) takes the general
+    path whole; `reference` sends every signal there.
     """
-    if type(signal) is dict:
-        try:
-            names = _NAMES.get((signal.get("group"), signal.get("name")))
-        except TypeError:  # an unhashable group or name: not a signal _signal_head accepts
-            names = None
-    else:
-        names = None
-    if names is None or names.prefix in seen:
-        return _signal_reference(columns, row, index, signal, seen)
-    prefix = names.prefix
-    seen.add(prefix)
+    seen: set[str] = set()
     slots_of = columns.values.get
-    body = signal.get("body")
-    if type(body) is str and body:
+    newest = 0
+    for index, signal in enumerate(signals):
         try:
-            body = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
-            body = None
-    if type(body) is dict:
-        if len(body) == 1 and "value" in body:
-            value = body["value"]
-            slots = slots_of(prefix)
-            if slots is not None and slots[row] is None and type(value) is slots[-1]:
-                slots[row] = value
-            else:
-                _signal_value(columns, row, prefix, value)
-        else:
-            known = names.body
-            for key, value in body.items():
-                column = known.get(key)
-                if column is None:
-                    column = known[key] = f"{prefix}_{key}"
-                slots = slots_of(column)
+            names = None if reference else _NAMES[signal["group"], signal["name"]]
+        except (KeyError, TypeError):  # not an object, no group or name, unhashable, or new
+            names = None
+        if names is None or names.prefix in seen:
+            micros = _signal_reference(columns, row, index, signal, seen)
+            if micros > newest:
+                newest = micros
+            continue
+        prefix = names.prefix
+        seen.add(prefix)
+        body = signal.get("body")
+        if type(body) is str and body:
+            try:
+                body = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
+                body = None
+        if type(body) is dict:
+            if len(body) == 1 and "value" in body:
+                value = body["value"]
+                slots = slots_of(prefix)
                 if slots is not None and slots[row] is None and type(value) is slots[-1]:
                     slots[row] = value
                 else:
-                    _signal_value(columns, row, column, value)
-    elif body is not None and body != "":
-        _signal_value(columns, row, prefix, body)
-    if "status" in signal:
-        _signal_status(columns, row, signal, names)
-    meta = signal.get("meta")
-    if type(meta) is not dict:
-        return 0
-    retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
-    if retrieved is not None:
-        slots = slots_of(names.retrieved)
+                    _signal_value(columns, row, prefix, value)
+            else:
+                known = names.body
+                for key, value in body.items():
+                    column = known.get(key)
+                    if column is None:
+                        column = known[key] = f"{prefix}_{key}"
+                    slots = slots_of(column)
+                    if slots is not None and slots[row] is None and type(value) is slots[-1]:
+                        slots[row] = value
+                    else:
+                        _signal_value(columns, row, column, value)
+        elif body is not None and body != "":
+            _signal_value(columns, row, prefix, body)
+        if "status" in signal:
+            _signal_status(columns, row, signal, names)
+        meta = signal.get("meta")
+        if type(meta) is not dict:
+            continue
+        retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
+        if retrieved is not None:
+            slots = slots_of(names.retrieved)
+            if (
+                slots is not None
+                and slots[row] is None
+                and type(retrieved) is int
+                and _MS_LOW <= retrieved <= _MS_HIGH
+            ):
+                slots[row] = retrieved * 1000
+            else:
+                _signal_time(columns, row, names.retrieved, retrieved)
+        if oem is None:
+            continue
+        slots = slots_of(names.oem)
         if (
             slots is not None
             and slots[row] is None
-            and type(retrieved) is int
-            and _MS_LOW <= retrieved <= _MS_HIGH
+            and type(oem) is int
+            and _MS_LOW <= oem <= _MS_HIGH
         ):
-            slots[row] = retrieved * 1000
+            micros = oem * 1000
+            slots[row] = micros
         else:
-            _signal_time(columns, row, names.retrieved, retrieved)
-    if oem is None:
-        return 0
-    slots = slots_of(names.oem)
-    if slots is not None and slots[row] is None and type(oem) is int and _MS_LOW <= oem <= _MS_HIGH:
-        micros: int = oem * 1000
-        slots[row] = micros
-        return micros
-    return _signal_time(columns, row, names.oem, oem)
+            micros = _signal_time(columns, row, names.oem, oem)
+        if micros > newest:
+            newest = micros
+    return newest
 
 
 def _record(
@@ -396,14 +398,9 @@ def _record(
     if triggers:
         columns.put(row, "triggers", _text(triggers))
     signals = record.get("signals")
-    signal = _signal_reference if reference else _signal
     oem = 0
     if isinstance(signals, list):
-        seen: set[str] = set()
-        for index, item in enumerate(signals):
-            micros = signal(columns, row, index, item, seen)
-            if micros > oem:
-                oem = micros
+        oem = _signals(columns, row, signals, reference)
     elif signals is not None:
         _rescue(columns, row, "signals", signals, "signals is not a list", Cause.BAD_SHAPE)
     seq = str(record.get("_seq") or "")
@@ -458,12 +455,14 @@ def flatten_files(
         reference: Send every value through the general path instead of the inline fast
             paths (slower; the result must be the same — tests check it).
     """
-    columns = Columns(sum(data.count(b"\n") + 1 for _, data in files), established)
+    columns = Columns(0, established)
     result = FileResult(files[0][0] if files else "", pa.table({}))
     row = 0
     for source_file, data in files:
         result.files.append(source_file)
-        for number, line in enumerate(data.splitlines(), start=1):
+        lines = data.splitlines()
+        columns.grow(row + len(lines))
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             result.records += 1
