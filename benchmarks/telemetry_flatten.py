@@ -162,13 +162,13 @@ def main() -> None:
     for column in ("contender", "records", "seconds", "records/s", "MB/s", "vs floor", "vs dlt"):
         table.add_column(column, justify="left" if column == "contender" else "right")
     floor_rate = n / floor_s
-    dlt_rate = next((r / s for name, r, s in rows if name.startswith("dlt")), float("nan"))
+    dlt_rate = next((r / s for name, r, s in rows if name.startswith("dlt")), None)
     for name, records, seconds in rows:
         rate = records / seconds
         mb = size_mb * records / n / seconds
         table.add_row(
             name, f"{records:,}", f"{seconds:.2f}", f"{rate:,.0f}", f"{mb:.1f}",
-            f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×",
+            f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×" if dlt_rate else "–",
         )  # fmt: skip
     console.print(table)
     shutil.rmtree(workdir, ignore_errors=True)

@@ -95,6 +95,16 @@ def test_a_refused_timestamp_column_is_rescued_as_epoch_micros_as_in_one_pass() 
     assert rescued["Charge_Rate_retrieved_at"]["raw"] == 1736935200000 * 1000
 
 
+def test_a_batch_shipped_without_its_rescues_is_refused_not_rewritten() -> None:
+    first = one(record("e1", signals=[signal("Charge", "IsCharging", {"value": "x"})]), path="a")
+    on = record("e3", signals=[signal("Charge", "IsCharging", {"value": "on"})])
+    later = one(record("e2"), on, path="b")
+    assert later.rescued_rows == 1
+    later.rescues = {}
+    with pytest.raises(ValueError, match=r"batch b: FileResult\.rescues do not match its table"):
+        unify([first, later], {})
+
+
 @pytest.mark.parametrize("size", [1, 3, 7])
 def test_the_sample_flattened_apart_equals_one_pass(size: int) -> None:
     files = landed_sample()

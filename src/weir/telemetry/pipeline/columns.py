@@ -119,9 +119,9 @@ class Columns:
     kind (:data:`weir.telemetry.models.KINDS`; a type no value has for a refused name), so
     that the flattening fast path checks a value's type without another lookup. A column is
     made at its first value, which also sets its kind (or why Delta cannot hold its name).
-    Writers put every value in its slot (a later value for the same slot is a duplicate) and
-    report values of another type in :meth:`mark`. :meth:`table` then moves the values that
-    do not fit to ``_rescued_data`` and builds Arrow arrays, without a dict per row.
+    Every value goes in its slot, also one of another kind (so that a later value for the same
+    slot is seen as a duplicate); :meth:`put` notes such columns, and :meth:`table` moves
+    their misfits to ``_rescued_data`` and builds Arrow arrays, without a dict per row.
 
     Args:
         capacity: Rows the batch can have (see :meth:`grow`).
@@ -293,9 +293,15 @@ def _reconcile(
 
     Returns:
         The table and its rows' rescues.
+
+    Raises:
+        ValueError: the batch came without its structured rescues (an engine must ship the
+            whole :class:`FileResult`), so its ``_rescued_data`` cannot be rewritten safely.
     """
     table = result.table
     count = table.num_rows
+    if count_rescued(table) != len(result.rescues):  # shipped without them: text would be lost
+        raise ValueError(f"batch {result.path}: FileResult.rescues do not match its table")
     rescues = {index: dict(row) for index, row in result.rescues.items()}
     changed: set[int] = set()
     for name in sorted(names):
