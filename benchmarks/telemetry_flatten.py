@@ -1,6 +1,7 @@
 """Telemetry flattening throughput: weir's engines against the parse-only floor, dlt and pandas.
 
-Run: ``uv run python benchmarks/telemetry_flatten.py [RECORDS]`` (default 50,000).
+Run: ``uv run python benchmarks/telemetry_flatten.py [RECORDS] [--weir-only]`` (default 50,000;
+``--weir-only`` measures the floor and the local engine alone, for quick before/after runs).
 
 Input: sample Smartcar v4 payloads with ≥ 20 signals each, landed by the stream handler into
 NDJSON files of 100 records (the files the job reads). Every contender starts from the same
@@ -118,7 +119,9 @@ def pandas_pivot(records: list[dict[str, Any]]) -> int:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    args = [arg for arg in sys.argv[1:] if arg != "--weir-only"]
+    weir_only = len(args) < len(sys.argv) - 1
+    count = int(args[0]) if args else 50_000
     logger.remove()
     workdir = Path(tempfile.mkdtemp(prefix="weir-bench-"))
     settings = Settings(home=workdir)
@@ -148,24 +151,24 @@ def main() -> None:
             timed(lambda: weir_local(two, store, settings, paths)) for _ in range(2)
         )
         rows.append(("weir local, 2 workers", n, seconds))
-    seconds, flat = weir_spark(store, settings, paths)
-    rows.append(("weir spark local[2]", n, seconds))
-    subset = [orjson.loads(line) for blob in blobs for line in blob.splitlines()][:PEER_RECORDS]
-    subset_mb = size_mb * len(subset) / n
-    rows.append(("dlt normalize (1 core)", len(subset), dlt_normalize(subset, workdir)))
-    seconds, _ = timed(lambda: pandas_pivot(subset))
-    rows.append(("pandas json_normalize + pivot", len(subset), seconds))
+    if not weir_only:
+        seconds, flat = weir_spark(store, settings, paths)
+        rows.append(("weir spark local[2]", n, seconds))
+        subset = [orjson.loads(line) for blob in blobs for line in blob.splitlines()][:PEER_RECORDS]
+        rows.append(("dlt normalize (1 core)", len(subset), dlt_normalize(subset, workdir)))
+        seconds, _ = timed(lambda: pandas_pivot(subset))
+        rows.append(("pandas json_normalize + pivot", len(subset), seconds))
     table = Table(title=f"telemetry flatten · {n} records · {size_mb:.0f} MB · 2 cores")
     for column in ("contender", "records", "seconds", "records/s", "MB/s", "vs floor", "vs dlt"):
         table.add_column(column, justify="left" if column == "contender" else "right")
     floor_rate = n / floor_s
-    dlt_rate = next(r / s for name, r, s in rows if name.startswith("dlt"))
+    dlt_rate = next((r / s for name, r, s in rows if name.startswith("dlt")), None)
     for name, records, seconds in rows:
         rate = records / seconds
-        mb = (subset_mb if records != n else size_mb) / seconds
+        mb = size_mb * records / n / seconds
         table.add_row(
             name, f"{records:,}", f"{seconds:.2f}", f"{rate:,.0f}", f"{mb:.1f}",
-            f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×",
+            f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×" if dlt_rate else "–",
         )  # fmt: skip
     console.print(table)
     shutil.rmtree(workdir, ignore_errors=True)

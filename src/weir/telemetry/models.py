@@ -7,6 +7,9 @@ kinds; a kind never changes once a column exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final, Literal
 
 import pyarrow as pa
@@ -29,21 +32,34 @@ RESCUED: Final = "_rescued_data"
 TIMESTAMP_SUFFIXES: Final = ("_retrieved_at", "_oem_updated_at")
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-ARROW_TYPES: Final[dict[Kind, pa.DataType]] = {
-    "bool": pa.bool_(),
-    "int64": pa.int64(),
-    "float64": pa.float64(),
-    "string": pa.string(),
-    "timestamp": TIMESTAMP,
-}
-# Python type a row value of each kind has (timestamps travel as epoch microseconds).
-PY_TYPES: Final[dict[Kind, type]] = {
-    "bool": bool,
-    "int64": int,
-    "float64": float,
-    "string": str,
-    "timestamp": int,
-}
+
+
+@dataclass(frozen=True, slots=True)
+class KindTypes:
+    """How a column kind is held in Arrow, in a flattened row (Python) and in Polars.
+
+    Attributes:
+        arrow: The Arrow type of the column in tables.
+        python: The type a row value of the kind has (timestamps travel as epoch µs).
+        polars: The name of the Polars dtype a row list of the kind is built with
+            (a name, so that this module does not import Polars).
+    """
+
+    arrow: pa.DataType
+    python: type
+    polars: str
+
+
+# The one table of column kinds.
+KINDS: Final[Mapping[Kind, KindTypes]] = MappingProxyType(
+    {
+        "bool": KindTypes(pa.bool_(), bool, "Boolean"),
+        "int64": KindTypes(pa.int64(), int, "Int64"),
+        "float64": KindTypes(pa.float64(), float, "Float64"),
+        "string": KindTypes(pa.string(), str, "String"),
+        "timestamp": KindTypes(TIMESTAMP, int, "Int64"),
+    }
+)
 
 RECORD_COLUMNS: Final[dict[str, Kind]] = {
     "event_id": "string",
@@ -75,7 +91,7 @@ FIXED_COLUMNS: Final[dict[str, Kind]] = {**RECORD_COLUMNS, **LINEAGE_COLUMNS}
 
 def record_schema() -> pa.Schema:
     """Arrow schema of the fixed (record and lineage) columns of ``car_telemetry_flattened``."""
-    return pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in FIXED_COLUMNS.items()])
+    return pa.schema([pa.field(name, KINDS[kind].arrow) for name, kind in FIXED_COLUMNS.items()])
 
 
 def kind_of_type(dtype: pa.DataType) -> Kind:
@@ -84,8 +100,8 @@ def kind_of_type(dtype: pa.DataType) -> Kind:
     Raises:
         ValueError: the type is none of the five kinds.
     """
-    for kind, arrow in ARROW_TYPES.items():
-        if dtype == arrow or (kind == "string" and pa.types.is_large_string(dtype)):
+    for kind, types in KINDS.items():
+        if dtype == types.arrow or (kind == "string" and pa.types.is_large_string(dtype)):
             return kind
     if pa.types.is_timestamp(dtype):
         return "timestamp"

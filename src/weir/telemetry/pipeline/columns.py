@@ -1,33 +1,32 @@
 """Column typing: flattened rows → Arrow tables with one stable kind per column.
 
-:func:`build_table` types one file's rows; :func:`unify` joins the files of a run so that the
+:class:`Columns` types one batch's rows; :func:`unify` joins the batches of a run so that the
 result equals a one-pass flattening whatever the engine (see :mod:`.flatten` for the rules).
+Values that do not fit travel as :class:`~.rescues.Rescue` records next to the table
+(:attr:`FileResult.rescues`), so that unifying decides on their cause, not on their text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-import orjson
 import pyarrow as pa
 
 from weir.telemetry.models import (
-    ARROW_TYPES,
     FIXED_COLUMNS,
-    PY_TYPES,
+    KINDS,
     RESCUED,
     Kind,
     is_timestamp_column,
     kind_of_type,
 )
-
-if TYPE_CHECKING:
-    from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.pipeline.rescues import RETURNABLE, Cause, Rescue, RowRescues, conflict, to_text
 
 
 class _Never:
-    """A type no value has."""
+    """A type no value has (the kind of a refused name)."""
 
 
 _FORBIDDEN = frozenset(" ,;{}()\n\t=")
@@ -69,15 +68,6 @@ def column_kind(column: str, value: Any) -> Kind:
     return "string"
 
 
-_POLARS_TYPES: dict[Kind, str] = {
-    "bool": "Boolean",
-    "int64": "Int64",
-    "float64": "Float64",
-    "string": "String",
-    "timestamp": "Int64",
-}
-
-
 def _arrow(values: list[Any], kind: Kind) -> pa.Array:
     """A Python list of one kind → an Arrow array of that kind.
 
@@ -86,8 +76,9 @@ def _arrow(values: list[Any], kind: Kind) -> pa.Array:
     """
     import polars as pl
 
-    series = pl.Series(values, dtype=getattr(pl, _POLARS_TYPES[kind]), strict=True)
-    return series.to_arrow().cast(ARROW_TYPES[kind])
+    types = KINDS[kind]
+    series = pl.Series(values, dtype=getattr(pl, types.polars), strict=True)
+    return series.to_arrow().cast(types.arrow)
 
 
 def _column_order(names: Iterable[str]) -> list[str]:
@@ -95,55 +86,147 @@ def _column_order(names: Iterable[str]) -> list[str]:
     return fixed + sorted(set(names) - FIXED_COLUMNS.keys())
 
 
-def build_table(rows: Sequence[dict[str, Any]], established: Mapping[str, Kind]) -> pa.Table:
-    """Rows → Arrow; a value of the wrong kind for its column moves to ``_rescued_data``.
+@dataclass
+class FileResult:
+    """A batch of landed files (one or more, in path order), flattened.
+
+    Attributes:
+        path: The first file of the batch.
+        table: The rows as Arrow, typed as this batch alone sees them (see :func:`unify`).
+        records: Non-empty lines read.
+        tombstones: REMOVE lines.
+        rescued_rows: Rows with ``_rescued_data``.
+        rejected: Lines that could not become rows (file, row, field, reason).
+        files: Every file of the batch.
+        rescues: Row index in `table` → that row's rescues (the structured form of the
+            row's ``_rescued_data`` text); rows without rescues are absent.
+    """
+
+    path: str
+    table: pa.Table
+    records: int = 0
+    tombstones: int = 0
+    rescued_rows: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rescues: dict[int, RowRescues] = field(default_factory=dict)
+
+
+class Columns:
+    """The columns of a batch being flattened: column → value per row (None where absent).
+
+    Each column is a list with a slot per row and, in its last slot, the Python type of its
+    kind (:data:`weir.telemetry.models.KINDS`; a type no value has for a refused name), so
+    that the flattening fast path checks a value's type without another lookup. A column is
+    made at its first value, which also sets its kind (or why Delta cannot hold its name).
+    Every value goes in its slot, also one of another kind (so that a later value for the same
+    slot is seen as a duplicate); :meth:`put` notes such columns, and :meth:`table` moves
+    their misfits to ``_rescued_data`` and builds Arrow arrays, without a dict per row.
 
     Args:
-        rows: Rows from :func:`flatten_record`, in file order.
+        capacity: Rows the batch can have (see :meth:`grow`).
         established: Kinds of the columns the table already has.
     """
-    count = len(rows)
-    kinds: dict[str, Kind] = {}
-    columns: dict[str, list[Any]] = {}
-    slots: dict[str, tuple[list[Any], type]] = {RESCUED: ([], _Never)}  # rescued: see below
-    known = _lowered([*FIXED_COLUMNS, *established])
-    refused: dict[str, str] = {}  # new column → why it cannot be one; its values are rescued
-    for index, values in enumerate(rows):
-        conflicts: dict[str, Any] | None = None
-        for column, value in values.items():
-            slot = slots.get(column)
-            if slot is None:
-                problem = None if column in established else name_problem(column, known)
-                if problem is None:
-                    known[column.lower()] = column
-                    kind = kinds[column] = established.get(column) or column_kind(column, value)
-                    slot = (columns.setdefault(column, [None] * count), PY_TYPES[kind])
-                else:
-                    refused[column] = problem
-                    slot = ([], _Never)
-                slots[column] = slot
-            if type(value) is slot[1]:
-                slot[0][index] = value
+
+    __slots__ = (
+        "capacity",
+        "established",
+        "kinds",
+        "known",
+        "misfits",
+        "refused",
+        "rescues",
+        "values",
+    )
+
+    def __init__(self, capacity: int, established: Mapping[str, Kind]) -> None:
+        self.capacity = capacity
+        self.established = established
+        self.values: dict[str, list[Any]] = {}
+        self.kinds: dict[str, Kind] = {}
+        self.refused: dict[str, str] = {}  # new column → why it cannot be one
+        self.misfits: set[str] = set()  # columns holding a value of another kind
+        self.known = _lowered([*FIXED_COLUMNS, *established])
+        self.rescues: dict[int, RowRescues] = {}
+
+    def column(self, name: str, value: Any) -> list[Any]:
+        """The slots of column `name`, made when `value` is its first value."""
+        slots = self.values.get(name)
+        if slots is None:
+            established = self.established.get(name)
+            problem = None if established else name_problem(name, self.known)
+            expected: type = _Never
+            if problem is None:
+                self.known[name.lower()] = name
+                kind = self.kinds[name] = established or column_kind(name, value)
+                expected = KINDS[kind].python
+            else:
+                self.refused[name] = problem
+            slots = self.values[name] = [None] * self.capacity
+            slots.append(expected)
+        return slots
+
+    def grow(self, capacity: int) -> None:
+        """Make room for `capacity` rows in every column."""
+        extra = capacity - self.capacity
+        if extra > 0:
+            self.capacity = capacity
+            for slots in self.values.values():
+                slots[-1:-1] = [None] * extra
+
+    def put(self, row: int, name: str, value: Any) -> None:
+        """Put `value` in `row` of column `name` (its kind is checked in :meth:`table`)."""
+        slots = self.column(name, value)
+        slots[row] = value
+        if type(value) is not slots[-1]:
+            self.misfits.add(name)
+
+    def rescue(self, row: int, item: Rescue) -> None:
+        """Keep `item` in `row`'s ``_rescued_data`` (replacing one of the same column)."""
+        entries = self.rescues.get(row)
+        if entries is None:
+            self.rescues[row] = {item.column: item}
+        else:
+            entries[item.column] = item
+
+    def table(self, rows: int) -> tuple[pa.Table, dict[int, RowRescues]]:
+        """The first `rows` rows as Arrow, and row index → rescues of the rows that have any.
+
+        A value whose kind is not its column's kind, and every value of a refused name, moves
+        to ``_rescued_data`` (replacing a rescue of the same column in that row).
+        """
+        kinds = {**self.kinds, **FIXED_COLUMNS}
+        columns: dict[str, list[Any]] = {}
+        for name, slots in self.values.items():
+            del slots[rows:]
+            problem = self.refused.get(name)
+            if problem is not None:
+                for index, value in enumerate(slots):
+                    if value is not None:
+                        self.rescue(index, Rescue(name, value, problem, Cause.NAME_REFUSED))
                 continue
-            if column != RESCUED:
-                if conflicts is None:
-                    conflicts = {}
-                reason = refused.get(column)
-                if reason is None:
-                    reason = f"{type(value).__name__} conflicts with {kinds[column]} column"
-                conflicts[column] = {"raw": value, "reason": reason}
-        rescued = values.get(RESCUED)
-        if conflicts:
-            rescued = {**(rescued or {}), **conflicts}
-        if rescued:
-            columns.setdefault(RESCUED, [None] * count)[index] = orjson.dumps(
-                rescued, option=orjson.OPT_SORT_KEYS
-            ).decode()
-    for name, kind in FIXED_COLUMNS.items():
-        kinds[name] = kind
-        columns.setdefault(name, [None] * count)
-    arrays = {name: _arrow(columns[name], kinds[name]) for name in _column_order(columns)}
-    return pa.table(arrays)
+            if name in self.misfits:
+                kind = kinds[name]
+                expected = KINDS[kind].python
+                for index, value in enumerate(slots):
+                    if value is not None and type(value) is not expected:
+                        self.rescue(index, conflict(name, value, kind))
+                        slots[index] = None
+            columns[name] = slots
+        for name in FIXED_COLUMNS:
+            if name not in columns:
+                columns[name] = [None] * rows
+        columns[RESCUED] = _texts(self.rescues, rows)
+        arrays = {name: _arrow(columns[name], kinds[name]) for name in _column_order(columns)}
+        return pa.table(arrays), self.rescues
+
+
+def _texts(rescues: Mapping[int, RowRescues], count: int) -> list[str | None]:
+    """The ``_rescued_data`` column's values: each row's rescues written as text, once."""
+    texts: list[str | None] = [None] * count
+    for index, row in rescues.items():
+        texts[index] = to_text(row)
+    return texts
 
 
 def count_rescued(table: pa.Table) -> int:
@@ -154,37 +237,43 @@ def count_rescued(table: pa.Table) -> int:
 
 
 def unify(results: Sequence[FileResult], established: Mapping[str, Kind]) -> pa.Table:
-    """Concatenate per-file tables (in path order) into one table with one kind per column.
+    """Concatenate per-batch tables (in path order) into one table with one kind per column.
 
-    A new column's kind is the kind of its first value in (file, line) order. A later file
-    whose own first value had another kind is reconciled so that the result is the same as
-    flattening all files in one pass: its values of the wrong kind move to ``_rescued_data``
-    and the values it had rescued as conflicts, now of the right kind, come back.
+    A new column's kind is the kind of its first value in (file, line) order, and a new name
+    that clashes with an earlier one is refused. A later batch that saw another first value
+    (or no earlier name) is reconciled so that the result is the same as flattening all files
+    in one pass: its values that do not fit the run's column move to ``_rescued_data``, and
+    the values it rescued for a reason that depends on earlier rows (:data:`.RETURNABLE`)
+    return to their column when they fit, or are rescued for the run's reason.
     """
-    kinds: dict[str, pa.DataType] = {name: ARROW_TYPES[kind] for name, kind in established.items()}
+    kinds: dict[str, Kind] = dict(established)
     known = _lowered([*FIXED_COLUMNS, *established])
     tables = []
     for result in results:
         table = result.table
         if table.num_rows == 0:
             continue
+        local: dict[str, Kind] = {}
         refused: dict[str, str] = {}
-        for name in table.column_names:
+        for name, dtype in zip(table.column_names, table.schema.types, strict=True):
+            local[name] = kind_of_type(dtype)
             if name not in kinds:
                 problem = name_problem(name, known)
                 if problem is not None:
                     refused[name] = problem
                     continue
                 known[name.lower()] = name
-                kinds[name] = table.schema.field(name).type
-        wrong = {
-            n: kinds[n]
-            for n in table.column_names
-            if n not in refused and table.schema.field(n).type != kinds[n]
+                kinds[name] = local[name]
+        wrong = {n for n, kind in local.items() if n not in refused and kinds[n] != kind}
+        held = {
+            name
+            for row in result.rescues.values()
+            for name, item in row.items()
+            if item.cause is Cause.NAME_REFUSED or (item.cause in RETURNABLE and name in wrong)
         }
-        if wrong or refused:
-            table = _reconcile(table, wrong, refused)
-            result.rescued_rows = count_rescued(table)
+        if wrong or refused or held:
+            table, rescues = _reconcile(result, kinds, known, wrong | refused.keys() | held)
+            result.rescued_rows = len(rescues)
         tables.append(table)
     if not tables:
         return pa.table({})
@@ -193,37 +282,84 @@ def unify(results: Sequence[FileResult], established: Mapping[str, Kind]) -> pa.
 
 
 def _reconcile(
-    table: pa.Table, wanted: Mapping[str, pa.DataType], refused: Mapping[str, str]
-) -> pa.Table:
-    """Rebuild columns of a per-file table with the run's kinds (see :func:`unify`).
+    result: FileResult, kinds: Mapping[str, Kind], known: Mapping[str, str], names: set[str]
+) -> tuple[pa.Table, dict[int, RowRescues]]:
+    """Place the values of `names` in a batch's table as the run places them (see :func:`unify`).
 
-    Columns in `refused` (name → reason) leave the table; their values are rescued.
+    A name is the run's column when `kinds` has it and `known` spells it so; otherwise it is
+    refused. Its values (in the batch's column, or rescued for a :data:`.RETURNABLE` cause) go
+    to the column when they have its kind, else they are rescued for the run's reason. Only
+    rows whose rescues change get their ``_rescued_data`` text rewritten.
+
+    Returns:
+        The table and its rows' rescues.
+
+    Raises:
+        ValueError: the batch came without its structured rescues (an engine must ship the
+            whole :class:`FileResult`), so its ``_rescued_data`` cannot be rewritten safely.
     """
+    table = result.table
     count = table.num_rows
-    rescued = table.column(RESCUED).to_pylist() if RESCUED in table.column_names else [None] * count
-    entries = [orjson.loads(text) if text else {} for text in rescued]
-    for name, reason in refused.items():
-        for index, value in enumerate(table.column(name).to_pylist()):
-            if value is not None:
-                entries[index][name] = {"raw": value, "reason": reason}
-        table = table.drop_columns([name])
-    for name, dtype in wanted.items():
-        kind = kind_of_type(dtype)
-        expected = PY_TYPES[kind]
+    if count_rescued(table) != len(result.rescues):  # shipped without them: text would be lost
+        raise ValueError(f"batch {result.path}: FileResult.rescues do not match its table")
+    rescues = {index: dict(row) for index, row in result.rescues.items()}
+    changed: set[int] = set()
+    for name in sorted(names):
+        problem = name_problem(name, known)
+        kind = kinds.get(name) if problem is None else None
+        if kind is None and problem is None:
+            continue  # not a column the run has seen: nothing to place
+        expected = _Never if kind is None else KINDS[kind].python
         values: list[Any] = [None] * count
-        for index, value in enumerate(table.column(name).to_pylist()):
-            entry = entries[index]
-            if value is not None:
-                reason = f"{type(value).__name__} conflicts with {kind} column"
-                entry[name] = {"raw": value, "reason": reason}
+        for index, row in rescues.items():
+            held = row.get(name)
+            if held is None or held.cause not in RETURNABLE:
                 continue
-            held = entry.get(name)
-            if held and "conflicts with" in held["reason"] and type(held["raw"]) is expected:
-                values[index] = held["raw"]
-                del entry[name]
-        table = table.set_column(table.column_names.index(name), name, _arrow(values, kind))
-    column = _arrow(
-        [orjson.dumps(e, option=orjson.OPT_SORT_KEYS).decode() if e else None for e in entries],
-        "string",
-    )
-    return table.set_column(table.column_names.index(RESCUED), RESCUED, column)
+            if type(held.raw) is expected:
+                values[index] = held.raw
+                del row[name]
+                changed.add(index)
+            else:
+                item = _misfit(name, held.raw, kind, problem)
+                if item != held:
+                    row[name] = item
+                    changed.add(index)
+        present = name in table.column_names
+        if present:
+            column = table.column(name)
+            if pa.types.is_timestamp(column.type):
+                column = column.cast(pa.int64())  # rescued as in one pass: epoch µs
+            for index, value in enumerate(column.to_pylist()):
+                if value is None:
+                    continue
+                if type(value) is expected:
+                    values[index] = value
+                else:
+                    rescues.setdefault(index, {})[name] = _misfit(name, value, kind, problem)
+                    changed.add(index)
+        if kind is None:
+            if present:
+                table = table.drop_columns([name])
+        elif present:
+            table = table.set_column(table.column_names.index(name), name, _arrow(values, kind))
+        elif any(value is not None for value in values):
+            table = table.append_column(name, _arrow(values, kind))
+    if not changed:
+        return table, rescues
+    texts = table.column(RESCUED).to_pylist()
+    for index in changed:
+        entries = rescues.get(index)
+        if entries:
+            texts[index] = to_text(entries)
+        else:
+            texts[index] = None
+            rescues.pop(index, None)
+    column = _arrow(texts, "string")
+    return table.set_column(table.column_names.index(RESCUED), RESCUED, column), rescues
+
+
+def _misfit(name: str, value: Any, kind: Kind | None, problem: str | None) -> Rescue:
+    """The rescue of a value that does not fit the run's column `name` (or refused name)."""
+    if kind is None:
+        return Rescue(name, value, str(problem), Cause.NAME_REFUSED)
+    return conflict(name, value, kind)

@@ -19,32 +19,34 @@ Rules (names are exact):
   flatten files apart; :func:`weir.telemetry.pipeline.columns.unify` reconciles them).
 - ``_order_key`` orders versions of the same event: recorded_at, then the newest oem time, then
   deliveredAt, then the stream sequence number; the greatest wins.
+- A signal value for a lineage column (``source_file`` …) is a duplicate: the record has it.
+
+Speed: a batch's values go straight into column slots (:class:`.columns.Columns`), and the usual
+signal value (a scalar, for a column the batch has, not yet set in the row) is placed inline.
+Everything else takes the general path; ``reference=True`` sends every value through it,
+and a test checks both give the same rows on every sample record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pyarrow as pa
 
-from weir.telemetry.models import (
-    KEY,
-    ORDER_KEY,
-    PY_TYPES,
-    RESCUED,
-    Kind,
-)
-from weir.telemetry.pipeline.columns import build_table, count_rescued
+from weir.telemetry.models import KEY, KINDS, LINEAGE_COLUMNS, ORDER_KEY, RESCUED, Kind
+from weir.telemetry.pipeline.columns import Columns, FileResult
+from weir.telemetry.pipeline.rescues import Cause, Rescue
+
+__all__ = ["FileResult", "RejectedRecord", "flatten_files", "flatten_lines", "flatten_record"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_EXACT = 2**53
 _INT64 = (-(2**63), 2**63 - 1)
 # epoch milliseconds of 0001-01-01 and 9999-12-31T23:59:59.999: times every reader can show
-_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)
+_MS_RANGE = _MS_LOW, _MS_HIGH = (-62_135_596_800_000, 253_402_300_799_999)
 _SCALARS = frozenset((bool, float, str))
 _OBJECTS: dict[str, tuple[tuple[str, str, Kind], ...]] = {
     "meta": (
@@ -67,6 +69,8 @@ _OBJECTS: dict[str, tuple[tuple[str, str, Kind], ...]] = {
 _OBJECT_KEYS = {name: frozenset(key for key, _, _ in fields) for name, fields in _OBJECTS.items()}
 _TOP_STRINGS = ("record_type", "smartcar_user_id", "car_timezone")
 _KNOWN_TOP = {KEY, "recorded_at", "signals", "triggers", "_op", "_seq", *_TOP_STRINGS, *_OBJECTS}
+_BAD_TIME = "timestamp must be epoch milliseconds between years 1 and 9999"
+_DUPLICATE = "duplicate column in record"
 
 
 class RejectedRecord(ValueError):
@@ -99,148 +103,312 @@ def _epoch_ms(value: Any) -> int | None:
     return None
 
 
-_BAD_TIME = "timestamp must be epoch milliseconds between years 1 and 9999"
+# The general path: every value may take it; the inline fast paths of _signals must agree.
 
 
-class _Row:
-    """Accumulates one row's values and its rescued data."""
+def _rescue(columns: Columns, row: int, key: str, raw: Any, reason: str, cause: Cause) -> None:
+    columns.rescue(row, Rescue(key, raw, reason, cause))
 
-    __slots__ = ("rescued", "values")
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.rescued: dict[str, Any] = {}
+def _taken(columns: Columns, row: int, column: str) -> bool:
+    """Whether `row` already has a value for `column` (lineage columns it always has)."""
+    if column in LINEAGE_COLUMNS:
+        return True
+    slots = columns.values.get(column)
+    return slots is not None and slots[row] is not None
 
-    def rescue(self, key: str, raw: Any, reason: str) -> None:
-        self.rescued[key] = {"raw": raw, "reason": reason}
 
-    def put(self, column: str, value: Any, kind: Kind) -> None:
-        if value is None:
-            return
-        if kind == "timestamp":
-            micros = _epoch_ms(value)
-            if micros is None:
-                self.rescue(column, value, _BAD_TIME)
-            else:
-                self.values[column] = micros
-        elif kind == "int64" and type(value) is int and not _INT64[0] <= value <= _INT64[1]:
-            self.rescue(column, value, "integer outside the int64 range")
-        elif type(value) is PY_TYPES[kind]:
-            self.values[column] = value
+def _put(columns: Columns, row: int, column: str, value: Any, kind: Kind) -> None:
+    """A record field of a fixed kind."""
+    if value is None:
+        return
+    if kind == "timestamp":
+        micros = _epoch_ms(value)
+        if micros is None:
+            _rescue(columns, row, column, value, _BAD_TIME, Cause.BAD_TIME)
         else:
-            self.rescue(column, value, f"{type(value).__name__} does not fit {kind} column")
+            columns.put(row, column, micros)
+    elif kind == "int64" and type(value) is int and not _INT64[0] <= value <= _INT64[1]:
+        reason = "integer outside the int64 range"
+        _rescue(columns, row, column, value, reason, Cause.OUT_OF_RANGE)
+    elif type(value) is KINDS[kind].python:
+        columns.put(row, column, value)
+    else:
+        reason = f"{type(value).__name__} does not fit {kind} column"
+        _rescue(columns, row, column, value, reason, Cause.WRONG_TYPE)
 
-    def signal_value(self, column: str, value: Any) -> None:
-        if value is None:
-            return
-        if column in self.values:
-            self.rescue(column, value, "duplicate column in record")
-            return
-        kind = type(value)
-        if kind is bool or kind is float or kind is str:
-            self.values[column] = value
-        elif kind is int:
-            if -_MAX_EXACT <= value <= _MAX_EXACT:
-                self.values[column] = float(value)
-            else:
-                self.rescue(column, value, "integer not exactly representable as float64")
+
+def _signal_value(columns: Columns, row: int, column: str, value: Any) -> None:
+    """A value of a signal body."""
+    if value is None:
+        return
+    if _taken(columns, row, column):
+        _rescue(columns, row, column, value, _DUPLICATE, Cause.DUPLICATE)
+        return
+    kind = type(value)
+    if kind is bool or kind is float or kind is str:
+        columns.put(row, column, value)
+    elif kind is int:
+        if -_MAX_EXACT <= value <= _MAX_EXACT:
+            columns.put(row, column, float(value))
         else:
-            self.values[column] = _text(value)
+            reason = "integer not exactly representable as float64"
+            _rescue(columns, row, column, value, reason, Cause.OUT_OF_RANGE)
+    else:
+        columns.put(row, column, _text(value))
 
 
-def _signal_time(row: _Row, column: str, value: Any) -> int:
+def _signal_time(columns: Columns, row: int, column: str, value: Any) -> int:
     """Store a signal meta time (epoch ms) as µs; returns it (0 when rescued)."""
     micros = _epoch_ms(value)
     if micros is None:
-        row.rescue(column, value, _BAD_TIME)
+        _rescue(columns, row, column, value, _BAD_TIME, Cause.BAD_TIME)
         return 0
-    if column in row.values:
-        row.rescue(column, value, "duplicate column in record")
+    if _taken(columns, row, column):
+        _rescue(columns, row, column, value, _DUPLICATE, Cause.DUPLICATE)
         return 0
-    row.values[column] = micros
+    columns.put(row, column, micros)
     return micros
 
 
 class _Names:
     """Column names derived from a signal prefix, built once per prefix (a pure cache)."""
 
-    __slots__ = ("body", "error", "oem", "retrieved")
+    __slots__ = ("body", "error", "oem", "prefix", "retrieved")
 
     def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.retrieved = prefix + "_retrieved_at"
         self.oem = prefix + "_oem_updated_at"
         self.error = prefix + "_error"
         self.body: dict[str, str] = {}
 
 
-_NAMES: dict[str, _Names] = {}
+_NAMES: dict[tuple[object, object], _Names] = {}  # (group, name) → names; valid ones only
 
 
-def _signal(row: _Row, index: int, signal: Any, seen: set[str]) -> int:
-    """Flatten one signal into `row`; returns its oem time in µs (0 when absent)."""
+def _signal_status(columns: Columns, row: int, signal: dict[str, Any], names: _Names) -> None:
+    """Store a signal's error, when its status is ERROR."""
+    status = signal.get("status")
+    if type(status) is dict and str(status.get("value", "")).upper() == "ERROR":
+        error = status.get("error", status)
+        _signal_value(columns, row, names.error, error if isinstance(error, str) else _text(error))
+
+
+def _signal_reference(columns: Columns, row: int, index: int, signal: Any, seen: set[str]) -> int:
+    """Flatten one signal with every value on the general path; returns its oem time in µs."""
     if type(signal) is not dict:
-        row.rescue(f"signals[{index}]", signal, "signal is not an object")
+        _rescue(
+            columns, row, f"signals[{index}]", signal, "signal is not an object", Cause.BAD_SHAPE
+        )
         return 0
     group, name = signal.get("group"), signal.get("name")
     if not (type(group) is str and group and type(name) is str and name):
-        row.rescue(f"signals[{index}]", signal, "signal without group and name")
+        reason = "signal without group and name"
+        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.BAD_SHAPE)
         return 0
-    prefix = f"{group}_{name}"
+    names = _NAMES.get((group, name))
+    if names is None:
+        names = _NAMES[group, name] = _Names(f"{group}_{name}")
+    prefix = names.prefix
     if prefix in seen:
-        row.rescue(f"signals[{index}]", signal, f"duplicate signal {prefix}")
+        reason = f"duplicate signal {prefix}"
+        _rescue(columns, row, f"signals[{index}]", signal, reason, Cause.DUPLICATE)
         return 0
     seen.add(prefix)
-    names = _NAMES.get(prefix)
-    if names is None:
-        names = _NAMES[prefix] = _Names(prefix)
-    values = row.values
     body = signal.get("body")
     if type(body) is str and body:
         try:
             body = orjson.loads(body)
         except orjson.JSONDecodeError:
-            row.rescue(prefix, body, "body is not valid JSON")
+            _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
             body = None
     if type(body) is dict:
         if len(body) == 1 and "value" in body:
-            value = body["value"]
-            if type(value) in _SCALARS and prefix not in values:
-                values[prefix] = value
-            else:
-                row.signal_value(prefix, value)
+            _signal_value(columns, row, prefix, body["value"])
         else:
-            columns = names.body
             for key, value in body.items():
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = f"{prefix}_{key}"
-                if type(value) in _SCALARS and column not in values:
-                    values[column] = value
-                else:
-                    row.signal_value(column, value)
+                _signal_value(columns, row, f"{prefix}_{key}", value)
     elif body is not None and body != "":
-        row.signal_value(prefix, body)
-    status = signal.get("status")
-    if type(status) is dict and str(status.get("value", "")).upper() == "ERROR":
-        error = status.get("error", status)
-        values[names.error] = error if isinstance(error, str) else _text(error)
+        _signal_value(columns, row, prefix, body)
+    _signal_status(columns, row, signal, names)
     meta = signal.get("meta")
     if type(meta) is not dict:
         return 0
-    low, high = _MS_RANGE
     retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
     if retrieved is not None:
-        if type(retrieved) is int and low <= retrieved <= high and names.retrieved not in values:
-            values[names.retrieved] = retrieved * 1000
+        _signal_time(columns, row, names.retrieved, retrieved)
+    return 0 if oem is None else _signal_time(columns, row, names.oem, oem)
+
+
+def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) -> int:
+    """Flatten a record's signals into `row`; returns the newest oem time in µs (0 if none).
+
+    :func:`_signal_reference` inlined in the loop, with fast paths: a value goes straight to
+    its slot when the batch has the column, the row has no value there yet and the value has
+    the column's type (the slots' last item), which is where the general path would put it
+    unchanged. A signal the fast path does not know (not yet seen, or odd) takes the general
+    path whole; `reference` sends every signal there.
+    """
+    seen: set[str] = set()
+    slots_of = columns.values.get
+    newest = 0
+    for index, signal in enumerate(signals):
+        try:
+            names = None if reference else _NAMES[signal["group"], signal["name"]]
+        except (KeyError, TypeError):  # not an object, no group or name, unhashable, or new
+            names = None
+        if names is None or names.prefix in seen:
+            micros = _signal_reference(columns, row, index, signal, seen)
+            if micros > newest:
+                newest = micros
+            continue
+        prefix = names.prefix
+        seen.add(prefix)
+        body = signal.get("body")
+        if type(body) is str and body:
+            try:
+                body = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                _rescue(columns, row, prefix, body, "body is not valid JSON", Cause.BAD_JSON)
+                body = None
+        if type(body) is dict:
+            if len(body) == 1 and "value" in body:
+                value = body["value"]
+                slots = slots_of(prefix)
+                if slots is not None and slots[row] is None and type(value) is slots[-1]:
+                    slots[row] = value
+                else:
+                    _signal_value(columns, row, prefix, value)
+            else:
+                known = names.body
+                for key, value in body.items():
+                    column = known.get(key)
+                    if column is None:
+                        column = known[key] = f"{prefix}_{key}"
+                    slots = slots_of(column)
+                    if slots is not None and slots[row] is None and type(value) is slots[-1]:
+                        slots[row] = value
+                    else:
+                        _signal_value(columns, row, column, value)
+        elif body is not None and body != "":
+            _signal_value(columns, row, prefix, body)
+        if "status" in signal:
+            _signal_status(columns, row, signal, names)
+        meta = signal.get("meta")
+        if type(meta) is not dict:
+            continue
+        retrieved, oem = meta.get("retrievedAt"), meta.get("oemUpdatedAt")
+        if retrieved is not None:
+            slots = slots_of(names.retrieved)
+            if (
+                slots is not None
+                and slots[row] is None
+                and type(retrieved) is int
+                and _MS_LOW <= retrieved <= _MS_HIGH
+            ):
+                slots[row] = retrieved * 1000
+            else:
+                _signal_time(columns, row, names.retrieved, retrieved)
+        if oem is None:
+            continue
+        slots = slots_of(names.oem)
+        if (
+            slots is not None
+            and slots[row] is None
+            and type(oem) is int
+            and _MS_LOW <= oem <= _MS_HIGH
+        ):
+            micros = oem * 1000
+            slots[row] = micros
         else:
-            _signal_time(row, names.retrieved, retrieved)
-    if oem is None:
-        return 0
-    if type(oem) is int and low <= oem <= high and names.oem not in values:
-        micros: int = oem * 1000
-        values[names.oem] = micros
-        return micros
-    return _signal_time(row, names.oem, oem)
+            micros = _signal_time(columns, row, names.oem, oem)
+        if micros > newest:
+            newest = micros
+    return newest
+
+
+def _record(
+    columns: Columns,
+    row: int,
+    record: Any,
+    source_file: str,
+    processed_at: int,
+    reference: bool = False,
+) -> None:
+    """Flatten one landed record into `row` of `columns` (nothing is written when rejected).
+
+    `reference` sends every value through the general path (see :func:`flatten_files`).
+    """
+    if not isinstance(record, dict):
+        raise RejectedRecord("record is not a JSON object")
+    event_id = record.get(KEY)
+    if not isinstance(event_id, str) or not event_id:
+        raise RejectedRecord("record has no string event_id", field=KEY)
+    columns.put(row, KEY, event_id)
+    columns.put(row, "source_file", source_file)
+    columns.put(row, "pipeline_processed_at", processed_at)
+    columns.put(row, ORDER_KEY, "")  # set below; taken now, so no signal value lands there
+    recorded = record.get("recorded_at")
+    recorded_us = 0
+    if isinstance(recorded, str):
+        try:
+            recorded_us = parse_time(recorded)
+            columns.put(row, "recorded_at", recorded_us)
+        except ValueError:
+            _rescue(columns, row, "recorded_at", recorded, "not an ISO-8601 time", Cause.BAD_TIME)
+    elif recorded is not None:
+        reason = "recorded_at must be a time string"
+        _rescue(columns, row, "recorded_at", recorded, reason, Cause.BAD_TIME)
+    slots_of = columns.values.get
+    for column in _TOP_STRINGS:
+        value = record.get(column)
+        slots = slots_of(column)
+        if slots is not None and type(value) is str and not reference:  # fast path of _put
+            slots[row] = value
+        else:
+            _put(columns, row, column, value, "string")
+    delivered = 0
+    for name, fields in _OBJECTS.items():
+        obj = record.get(name)
+        if obj is None:
+            continue
+        if type(obj) is not dict:
+            _rescue(columns, row, name, obj, f"{name} is not an object", Cause.BAD_SHAPE)
+            continue
+        for key, column, kind in fields:
+            value = obj.get(key)
+            slots = slots_of(column)
+            if slots is not None and kind == "string" and type(value) is str and not reference:
+                slots[row] = value
+            else:
+                _put(columns, row, column, value, kind)
+        if len(obj) > len(fields) or not obj.keys() <= _OBJECT_KEYS[name]:
+            for key in obj.keys() - _OBJECT_KEYS[name]:
+                _rescue(
+                    columns, row, f"{name}.{key}", obj[key], "unknown field", Cause.UNKNOWN_FIELD
+                )
+    slots = slots_of("meta_delivered_at")
+    if slots is not None and slots[row] is not None:
+        delivered = slots[row]
+    if not record.keys() <= _KNOWN_TOP:
+        for key in record.keys() - _KNOWN_TOP:
+            _rescue(columns, row, key, record[key], "unknown field", Cause.UNKNOWN_FIELD)
+    triggers = record.get("triggers")
+    if triggers:
+        columns.put(row, "triggers", _text(triggers))
+    signals = record.get("signals")
+    oem = 0
+    if isinstance(signals, list):
+        oem = _signals(columns, row, signals, reference)
+    elif signals is not None:
+        _rescue(columns, row, "signals", signals, "signals is not a list", Cause.BAD_SHAPE)
+    seq = str(record.get("_seq") or "")
+    columns.put(
+        row,
+        ORDER_KEY,
+        f"{max(recorded_us, 0):020d}|{max(oem, 0):020d}|{max(delivered, 0):020d}|{seq:0>40}",
+    )
 
 
 def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[str, Any]:
@@ -252,100 +420,19 @@ def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[
         processed_at: Run time in epoch microseconds (lineage).
 
     Returns:
-        Column → value (timestamps as epoch µs); ``_rescued_data`` holds a dict when anything
-        did not fit.
+        Column → value (timestamps as epoch µs) before column kinds are applied;
+        ``_rescued_data`` holds the row's :class:`~.rescues.Rescue` records by column when
+        anything did not fit.
 
     Raises:
         RejectedRecord: the record is not an object or has no string ``event_id``.
     """
-    if not isinstance(record, dict):
-        raise RejectedRecord("record is not a JSON object")
-    event_id = record.get(KEY)
-    if not isinstance(event_id, str) or not event_id:
-        raise RejectedRecord("record has no string event_id", field=KEY)
-    row = _Row()
-    values = row.values
-    values[KEY] = event_id
-    recorded = record.get("recorded_at")
-    recorded_us = 0
-    if isinstance(recorded, str):
-        try:
-            recorded_us = values["recorded_at"] = parse_time(recorded)
-        except ValueError:
-            row.rescue("recorded_at", recorded, "not an ISO-8601 time")
-    elif recorded is not None:
-        row.rescue("recorded_at", recorded, "recorded_at must be a time string")
-    for column in _TOP_STRINGS:
-        value = record.get(column)
-        if type(value) is str:
-            values[column] = value
-        else:
-            row.put(column, value, "string")
-    for name, fields in _OBJECTS.items():
-        obj = record.get(name)
-        if obj is None:
-            continue
-        if type(obj) is not dict:
-            row.rescue(name, obj, f"{name} is not an object")
-            continue
-        for key, column, kind in fields:
-            value = obj.get(key)
-            if kind == "string" and type(value) is str:
-                values[column] = value
-            else:
-                row.put(column, value, kind)
-        if len(obj) > len(fields) or not obj.keys() <= _OBJECT_KEYS[name]:
-            for key in obj.keys() - _OBJECT_KEYS[name]:
-                row.rescue(f"{name}.{key}", obj[key], "unknown field")
-    if not record.keys() <= _KNOWN_TOP:
-        for key in record.keys() - _KNOWN_TOP:
-            row.rescue(key, record[key], "unknown field")
-    triggers = record.get("triggers")
-    if triggers:
-        values["triggers"] = _text(triggers)
-    signals = record.get("signals")
-    oem = 0
-    if isinstance(signals, list):
-        seen: set[str] = set()
-        for index, signal in enumerate(signals):
-            micros = _signal(row, index, signal, seen)
-            if micros > oem:
-                oem = micros
-    elif signals is not None:
-        row.rescue("signals", signals, "signals is not a list")
-    delivered = values.get("meta_delivered_at", 0)
-    seq = str(record.get("_seq") or "")
-    values[ORDER_KEY] = (
-        f"{max(recorded_us, 0):020d}|{max(oem, 0):020d}|{max(delivered, 0):020d}|{seq:0>40}"
-    )
-    values["source_file"] = source_file
-    values["pipeline_processed_at"] = processed_at
-    if row.rescued:
-        values[RESCUED] = row.rescued
-    return values
-
-
-@dataclass
-class FileResult:
-    """A batch of landed files (one or more, in path order), flattened.
-
-    Attributes:
-        path: The first file of the batch.
-        table: The rows as Arrow (see :mod:`.columns`).
-        records: Non-empty lines read.
-        tombstones: REMOVE lines.
-        rescued_rows: Rows with ``_rescued_data``.
-        rejected: Lines that could not become rows (file, row, field, reason).
-        files: Every file of the batch.
-    """
-
-    path: str
-    table: pa.Table
-    records: int = 0
-    tombstones: int = 0
-    rescued_rows: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    columns = Columns(1, {})
+    _record(columns, 0, record, source_file, processed_at)
+    row = {name: slots[0] for name, slots in columns.values.items() if slots[0] is not None}
+    if columns.rescues:
+        row[RESCUED] = columns.rescues[0]
+    return row
 
 
 def flatten_files(
@@ -353,6 +440,7 @@ def flatten_files(
     *,
     processed_at: int,
     established: Mapping[str, Kind],
+    reference: bool = False,
 ) -> FileResult:
     """Flatten landed NDJSON files: every line becomes a row, a tombstone, or a rejection.
 
@@ -364,12 +452,17 @@ def flatten_files(
         files: (store path, bytes) of each file, in path order.
         processed_at: Run time in epoch microseconds.
         established: Kinds of the columns the table already has.
+        reference: Send every value through the general path instead of the inline fast
+            paths (slower; the result must be the same — tests check it).
     """
-    rows: list[dict[str, Any]] = []
+    columns = Columns(0, established)
     result = FileResult(files[0][0] if files else "", pa.table({}))
+    row = 0
     for source_file, data in files:
         result.files.append(source_file)
-        for number, line in enumerate(data.splitlines(), start=1):
+        lines = data.splitlines()
+        columns.grow(row + len(lines))
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             result.records += 1
@@ -378,16 +471,15 @@ def flatten_files(
                 if isinstance(record, dict) and record.get("_op") == "REMOVE":
                     result.tombstones += 1
                     continue
-                rows.append(
-                    flatten_record(record, source_file=source_file, processed_at=processed_at)
-                )
+                _record(columns, row, record, source_file, processed_at, reference)
+                row += 1
             except orjson.JSONDecodeError as exc:
                 reason = f"not valid JSON: {exc}"
                 result.rejected.append(_rejection(source_file, number, reason, None))
             except RejectedRecord as exc:
                 result.rejected.append(_rejection(source_file, number, exc.reason, exc.field))
-    result.table = build_table(rows, established)
-    result.rescued_rows = count_rescued(result.table)
+    result.table, result.rescues = columns.table(row)
+    result.rescued_rows = len(result.rescues)
     return result
 
 
