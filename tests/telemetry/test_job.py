@@ -15,6 +15,7 @@ from weir.core.storage import Store
 from weir.telemetry import service
 from weir.telemetry.pipeline import job, tables
 from weir.telemetry.pipeline.landing import land
+from weir.telemetry.settings import TelemetrySettings
 
 NOW = datetime(2025, 1, 16, 0, 0, tzinfo=UTC)
 RESCUED_YES = '{"Charge_IsCharging":{"raw":"yes","reason":"str conflicts with bool column"}}'
@@ -27,7 +28,7 @@ def land_batch(store: Store, *records: dict[str, Any]) -> str:
 
 
 def run(store: Store, settings: Settings, **options: Any) -> job.RunSummary:
-    return job.run(store, settings, workers=1, now=NOW, **options)
+    return job.run(store, TelemetrySettings(workers=1), now=NOW, **options)
 
 
 def rows(store: Store, *columns: str) -> list[dict[str, Any]]:

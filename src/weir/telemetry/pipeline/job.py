@@ -15,6 +15,7 @@ finishes archiving the files the ledger already holds.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,16 +26,19 @@ import orjson
 from loguru import logger
 
 from weir.core.runs import record_run
-from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
+from weir.core.tables import Table
 from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
 from weir.telemetry.pipeline import latest, ledger, rescue, tables
 from weir.telemetry.pipeline.archive import archive, archive_path
 from weir.telemetry.pipeline.columns import unify
+from weir.telemetry.pipeline.engine import Engine
 from weir.telemetry.pipeline.engines import make_engine
 from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.settings import TelemetrySettings
 
 Hook = Callable[[str], None]
+Progress = Callable[[int, int], None]
 LAST_RUN = f"{STATE_PREFIX}/last_run.json"
 
 
@@ -117,39 +121,44 @@ def _reject(store: Store, results: Sequence[FileResult]) -> int:
 
 def run(
     store: Store,
-    settings: Settings,
+    settings: TelemetrySettings | None = None,
     *,
-    engine: Any = None,
-    engine_name: str = "local",
-    workers: int = 2,
-    chunk_files: int = 2000,
-    chunk_bytes: int = 256 * 1024 * 1024,
+    engine: Engine | None = None,
     now: datetime | None = None,
     hook: Hook | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """Process every landed file not yet in the ledger.
 
     Args:
         store: Holds raw files, tables, archive and state.
-        settings: Passed to worker processes to reopen the store.
-        engine: An engine object to reuse (else one is made from `engine_name` and `workers`).
-        engine_name: ``local`` or ``spark``.
-        workers: Processes of the local engine.
-        chunk_files: Files per merge commit at most.
-        chunk_bytes: Landed bytes per merge commit at most.
+        settings: Engine, workers and chunk limits (``WEIR_TELEMETRY_*``; read when omitted).
+        engine: An engine to reuse across runs (the caller closes it); else one is made from
+            `settings` and closed at the end of the run.
         now: The run's ``pipeline_processed_at`` (defaults to the start time).
         hook: Called at each boundary (``after_flatten``, ``after_commit``, ``after_ledger``,
             ``archive:<n>``); tests raise from it to simulate a crash.
         progress: Called with (files done, files pending) after each chunk.
     """
+    settings = settings or TelemetrySettings()
     started = datetime.now(UTC)
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    summary = RunSummary(run_id, engine_name, started.isoformat())
+    summary = RunSummary(run_id, engine.name if engine else settings.engine, started.isoformat())
     with record_run(store, "telemetry", "run", run_id=run_id) as record:
-        _run(
-            store, settings, summary, engine, workers, chunk_files, chunk_bytes, now, hook, progress
-        )
+        with contextlib.ExitStack() as stack:
+            if engine is None:
+                engine = stack.enter_context(make_engine(settings))
+            _run(
+                _Run(
+                    store,
+                    settings,
+                    engine,
+                    summary,
+                    processed_at=_micros(now or started),
+                    checkpoint=hook or (lambda _: None),
+                    progress=progress,
+                )
+            )
         record.counts.update(
             {key: value for key, value in summary.as_dict().items() if isinstance(value, int)}
         )
@@ -184,23 +193,23 @@ def _sweep(store: Store, listing: Sequence[ObjectMeta], summary: RunSummary) -> 
     return done
 
 
-def _run(
-    store: Store,
-    settings: Settings,
-    summary: RunSummary,
-    engine: Any,
-    workers: int,
-    chunk_files: int,
-    chunk_bytes: int,
-    now: datetime | None,
-    hook: Hook | None,
-    progress: Callable[[int, int], None] | None,
-) -> None:
+@dataclass
+class _Run:
+    """What every step of one run needs."""
+
+    store: Store
+    settings: TelemetrySettings
+    engine: Engine
+    summary: RunSummary
+    processed_at: int
+    checkpoint: Hook
+    progress: Progress | None
+
+
+def _run(run: _Run) -> None:
+    store, summary = run.store, run.summary
     started = datetime.fromisoformat(summary.started_at)
-    engine_name, run_id = summary.engine, summary.run_id
-    log = logger.bind(system="telemetry", step="job", run_id=run_id)
-    checkpoint = hook or (lambda _: None)
-    processed_at = _micros(now or started)
+    log = logger.bind(system="telemetry", step="job", run_id=summary.run_id)
     listing = list(store.list(RAW_PREFIX))
     done = _sweep(store, listing, summary)
     pending = [meta for meta in listing if meta.path not in done]
@@ -209,40 +218,27 @@ def _run(
         log.info("{} files an interrupted run had merged: archived now", summary.recovered)
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
-    own_engine = engine is None
-    engine = engine or make_engine(engine_name, workers)
     main = tables.flattened(store)
-    try:
-        for chunk in chunks(pending, chunk_files, chunk_bytes):
-            _chunk(store, settings, engine, main, chunk, processed_at, summary, checkpoint)
-            if progress is not None:
-                progress(summary.files, len(pending))
-    finally:
-        if own_engine:
-            engine.close()
+    for chunk in chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes):
+        _chunk(run, main, chunk)
+        if run.progress is not None:
+            run.progress(summary.files, len(pending))
     ended = datetime.now(UTC)
     summary.ended_at = ended.isoformat()
     summary.seconds = round((ended - started).total_seconds(), 3)
     if summary.files or summary.recovered:  # an idle tick of --every/--watch leaves no record
         record = orjson.dumps(summary.as_dict())
-        store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
+        store.put(f"{STATE_PREFIX}/runs/{summary.run_id}.json", record)
         store.put(LAST_RUN, record)
     log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
 
 
-def _chunk(
-    store: Store,
-    settings: Settings,
-    engine: Any,
-    main: Any,
-    chunk: list[ObjectMeta],
-    processed_at: int,
-    summary: RunSummary,
-    checkpoint: Hook,
-) -> None:
+def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta]) -> None:
+    store, summary, checkpoint = run.store, run.summary, run.checkpoint
+    processed_at = run.processed_at
     established = tables.established_kinds(main)
     paths = [meta.path for meta in chunk]
-    results = engine.flatten(store, settings, paths, processed_at, established)
+    results = run.engine.flatten(store, paths, processed_at=processed_at, established=established)
     checkpoint("after_flatten")
     data = unify(results, established)
     summary.rejected += _reject(store, results)
