@@ -48,6 +48,20 @@ class MergeResult:
     updated: int
 
 
+@dataclass(frozen=True)
+class UpsertResult(MergeResult):
+    """What :meth:`Table.upsert` did, with the rows it wrote.
+
+    Attributes:
+        written: The rows inserted or updated, as written (one per key).
+        replaced: Per row of `written`, whether it replaced a stored row (an update).
+        version: The table version after the upsert (unchanged when nothing was written).
+    """
+
+    written: pa.Table
+    replaced: pa.Array
+
+
 def _normalize(dtype: pa.DataType) -> pa.DataType:
     """The type Delta stores for `dtype` (string views and large strings are strings ...)."""
     if pa.types.is_large_string(dtype) or pa.types.is_string_view(dtype):
@@ -206,6 +220,67 @@ class Table:
             int(metrics.get("num_target_rows_inserted", 0)),
             int(metrics.get("num_target_rows_updated", 0)),
         )
+
+    def upsert(
+        self,
+        data: pa.Table,
+        keys: list[str],
+        *,
+        order_by: str,
+        commit_metadata: dict[str, str] | None = None,
+    ) -> UpsertResult:
+        """:meth:`merge` with `order_by`, deciding from the stored keys first.
+
+        Only the key and `order_by` columns of the stored rows whose keys come in are read.
+        Rows whose keys are absent are inserted; a row whose keys exist replaces the stored row
+        when its `order_by` value is greater; other rows are not written. When no row replaces
+        one, the new rows are appended (no merge, so the stored rows are not rescanned); when
+        none is written at all, nothing is committed. The resulting table is the one
+        :meth:`merge` gives. One writer at a time: a row another writer inserts between the
+        lookup and the commit is not seen.
+
+        Args:
+            data: The rows to upsert.
+            keys: Key columns.
+            order_by: Column deciding which of two rows with the same keys is newer.
+            commit_metadata: Custom metadata stored with the commit.
+        """
+        import polars as pl
+
+        missing = [key for key in [*keys, order_by] if key not in data.column_names]
+        if missing:
+            raise BadInputError(f"upsert into {self.path!r}: data lacks columns {missing}")
+        data = _latest_per_key(data, keys, order_by)
+        if not self.exists():
+            version = self.append(data, commit_metadata=commit_metadata)
+            replaced = pl.repeat(False, data.num_rows, dtype=pl.Boolean, eager=True).to_arrow()
+            return UpsertResult(version, data.num_rows, 0, data, replaced)
+        incoming = pl.from_arrow(data.select([*keys, order_by]))
+        assert isinstance(incoming, pl.DataFrame)
+        stored_order, exists = "_stored_order", "_exists"
+        stored = (
+            self.scan()
+            .select([*keys, pl.col(order_by).alias(stored_order)])
+            .join(incoming.lazy().select(keys).unique(), on=keys, how="semi")
+            .with_columns(pl.lit(True).alias(exists))
+            .collect()
+        )
+        decided = incoming.join(stored, on=keys, how="left", maintain_order="left").select(
+            pl.col(exists).fill_null(False).alias(exists),
+            (pl.col(order_by) > pl.col(stored_order)).fill_null(False).alias("_newer"),
+        )
+        newer = decided.get_column("_newer")
+        write = (~decided.get_column(exists)) | newer
+        if not write.any():
+            nothing = newer.head(0).to_arrow()
+            return UpsertResult(self.version(), 0, 0, data.slice(0, 0), nothing)
+        written = data if write.all() else data.filter(write.to_arrow())
+        replaced = newer.filter(write).to_arrow()
+        if not newer.any():
+            version = self.append(written, commit_metadata=commit_metadata)
+            return UpsertResult(version, written.num_rows, 0, written, replaced)
+        merged = self.merge(written, keys, order_by=order_by, commit_metadata=commit_metadata)
+        return UpsertResult(merged.version, merged.inserted, merged.updated, written, replaced)
 
     def app_version(self, app_id: str) -> int | None:
         """The last transaction version committed by `app_id`, or None."""

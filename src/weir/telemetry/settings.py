@@ -17,6 +17,8 @@ class TelemetrySettings(BaseSettings):
         workers: Processes of the local engine.
         chunk_files: At most this many landed files per Delta commit.
         chunk_bytes: At most this many landed bytes per Delta commit (bounds memory).
+        prefetch: Flatten the next chunk while the current one commits (faster; holds up to
+            two chunks in memory instead of one).
     """
 
     model_config = system_config("telemetry")
@@ -25,3 +27,4 @@ class TelemetrySettings(BaseSettings):
     workers: int = 2
     chunk_files: int = 2000
     chunk_bytes: int = 256 * 1024 * 1024
+    prefetch: bool = True

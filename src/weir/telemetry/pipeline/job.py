@@ -3,21 +3,26 @@
 Order of effects per chunk, and why a crash anywhere is safe:
 
 1. flatten (no effect) — a crash here leaves everything as it was;
-2. one merge commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
-   equal keys leave the stored row alone, so merging the same files again changes nothing);
-3. ``vehicle_latest`` recomputed for the chunk's vehicles;
+2. at most one commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
+   equal keys leave the stored row alone, so merging the same files again changes nothing):
+   an append when no incoming event_id is stored yet, a merge when some row updates a stored
+   one, none when nothing is new (:meth:`weir.core.tables.Table.upsert`);
+3. ``vehicle_latest`` brought up to date for the chunk's vehicles;
 4. one ledger commit naming the files and the table version;
 5. files moved to the archive.
 
-A rerun after a crash before (4) merges the same rows again (a no-op); after (4) it only
-finishes archiving the files the ledger already holds.
+A rerun after a crash before (4) merges the same rows again (a no-op; their vehicles'
+``vehicle_latest`` rows are recomputed from the table); after (4) it only finishes archiving the
+files the ledger already holds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,7 +60,9 @@ class RunSummary:
     ``relanded`` files that landed again after they were merged and archived (a replayed or
     retried batch: same name, same size), archived now without merging them twice. A run that
     merges nothing and recovers nothing writes no ``last_run``, so it stays the last run that
-    did work (its core run record says ``skipped``).
+    did work (its core run record says ``skipped``). ``phases`` holds the seconds spent in each
+    step (``discover``, ``flatten``, ``unify``, ``merge``, ``rescue``, ``latest``, ``ledger``,
+    ``archive``), summed over chunks.
     """
 
     run_id: str
@@ -79,26 +86,59 @@ class RunSummary:
     relanded: int = 0
     table_version: int | None = None
     errors: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Add the seconds the block takes to ``phases[phase]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            self.phases[phase] = round(self.phases.get(phase, 0.0) + spent, 3)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data."""
         return asdict(self)
 
 
-def chunks(
-    files: Sequence[ObjectMeta], max_files: int, max_bytes: int
-) -> Iterator[list[ObjectMeta]]:
-    """Split `files` (in path order) into chunks of at most `max_files` files / `max_bytes`."""
+def _filled(files: Sequence[ObjectMeta], max_files: int, max_bytes: int) -> list[list[ObjectMeta]]:
+    """Chunks filled in order up to the limits (a file larger than `max_bytes` goes alone)."""
+    found: list[list[ObjectMeta]] = []
     chunk: list[ObjectMeta] = []
     size = 0
     for meta in files:
         if chunk and (len(chunk) >= max_files or size + meta.size > max_bytes):
-            yield chunk
+            found.append(chunk)
             chunk, size = [], 0
         chunk.append(meta)
         size += meta.size
     if chunk:
-        yield chunk
+        found.append(chunk)
+    return found
+
+
+def chunks(
+    files: Sequence[ObjectMeta], max_files: int, max_bytes: int
+) -> Iterator[list[ObjectMeta]]:
+    """Split `files` (in path order) into chunks of at most `max_files` files / `max_bytes`.
+
+    As few chunks as the limits allow, of about even size: the next chunk flattens while one
+    commits, so a small last chunk would leave little to overlap.
+    """
+    filled = _filled(files, max_files, max_bytes)
+    count = len(filled)
+    if count > 1:
+        total, largest = sum(meta.size for meta in files), max(meta.size for meta in files)
+        even = _filled(
+            files,
+            min(max_files, -(-len(files) // count)),
+            min(max_bytes, -(-total // count) + largest),
+        )
+        if len(even) == count:
+            filled = even
+    yield from filled
 
 
 def _micros(moment: datetime) -> int:
@@ -210,19 +250,31 @@ def _run(run: _Run) -> None:
     store, summary = run.store, run.summary
     started = datetime.fromisoformat(summary.started_at)
     log = logger.bind(system="telemetry", step="job", run_id=summary.run_id)
-    listing = list(store.list(RAW_PREFIX))
-    done = _sweep(store, listing, summary)
-    pending = [meta for meta in listing if meta.path not in done]
+    with summary.timed("discover"):
+        listing = list(store.list(RAW_PREFIX))
+        done = _sweep(store, listing, summary)
+        pending = [meta for meta in listing if meta.path not in done]
     log.info("{} files pending", len(pending))
     if summary.recovered:
         log.info("{} files an interrupted run had merged: archived now", summary.recovered)
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     main = tables.flattened(store)
-    for chunk in chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes):
-        _chunk(run, main, chunk)
-        if run.progress is not None:
-            run.progress(summary.files, len(pending))
+    todo = list(chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes))
+    # the next chunk flattens while this one commits: at most two chunks are held at once
+    with ThreadPoolExecutor(1, thread_name_prefix="weir-flatten") as ahead:
+        flattening = ahead.submit(_flatten, run, main, todo[0]) if todo else None
+        for index, chunk in enumerate(todo):
+            assert flattening is not None
+            with summary.timed("flatten"):
+                results = flattening.result()
+            if index + 1 < len(todo) and run.settings.prefetch:
+                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
+            _chunk(run, main, chunk, results)
+            if index + 1 < len(todo) and not run.settings.prefetch:
+                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
+            if run.progress is not None:
+                run.progress(summary.files, len(pending))
     ended = datetime.now(UTC)
     summary.ended_at = ended.isoformat()
     summary.seconds = round((ended - started).total_seconds(), 3)
@@ -233,40 +285,57 @@ def _run(run: _Run) -> None:
     log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
 
 
-def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta]) -> None:
-    store, summary, checkpoint = run.store, run.summary, run.checkpoint
-    processed_at = run.processed_at
-    established = tables.established_kinds(main)
+def _flatten(run: _Run, main: Table, chunk: list[ObjectMeta]) -> list[FileResult]:
+    """Flatten a chunk with the column kinds the table has now (no effect on the store)."""
     paths = [meta.path for meta in chunk]
-    results = run.engine.flatten(store, paths, processed_at=processed_at, established=established)
+    established = tables.established_kinds(main)
+    return run.engine.flatten(
+        run.store, paths, processed_at=run.processed_at, established=established
+    )
+
+
+def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileResult]) -> None:
+    """Commit a flattened chunk: merge, vehicle_latest, ledger, archive.
+
+    The chunk may have been flattened before the previous chunk's commit added columns;
+    :func:`unify` with the kinds the table has now makes its rows what one pass would give.
+    """
+    store, summary, checkpoint = run.store, run.summary, run.checkpoint
+    paths = [meta.path for meta in chunk]
     checkpoint("after_flatten")
-    data = unify(results, established)
-    summary.rejected += _reject(store, results)
+    with summary.timed("unify"):
+        established = tables.established_kinds(main)
+        data = unify(results, established)
+        summary.rejected += _reject(store, results)
     summary.records += sum(result.records for result in results)
     summary.tombstones += sum(result.tombstones for result in results)
     summary.rows_in += data.num_rows
     del results  # the chunk's rows live on in `data` only, and only until the merge
     version = main.version() if main.exists() else None
     if data.num_rows:
-        winners = rescue.winners(data)
-        merged = main.merge(
-            data,
-            [KEY],
-            order_by=ORDER_KEY,
-            commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
-        )
-        vehicles = data.column("vehicle_id").to_pylist()
-        del data  # free the chunk before vehicle_latest reads the vehicles' history
+        with summary.timed("merge"):
+            merged = main.upsert(
+                data,
+                [KEY],
+                order_by=ORDER_KEY,
+                commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
+            )
+        touched = data.select([latest.VEHICLE, KEY])
+        del data  # the chunk lives on only in the rows written, until vehicle_latest has them
         version = merged.version
         summary.inserted += merged.inserted
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
-        summary.rescued_rows += rescue.written(main, winners, merged, processed_at)
+        with summary.timed("rescue"):
+            summary.rescued_rows += rescue.written(merged.written)
         checkpoint("after_commit")
-        latest.refresh(store, vehicles, version)
-    ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
+        with summary.timed("latest"):
+            latest.refresh(store, touched, merged.written, merged.replaced, version)
+    with summary.timed("ledger"):
+        ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
     checkpoint("after_ledger")
-    summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
+    with summary.timed("archive"):
+        summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
     summary.chunks += 1
     summary.files += len(chunk)
     summary.bytes += sum(meta.size for meta in chunk)

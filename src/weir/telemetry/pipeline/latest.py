@@ -2,20 +2,26 @@
 
 For each vehicle and each column, the value comes from the newest row (greatest ``_order_key``,
 the same order rule as the flattened table) in which that column is not null, so a signal a car
-reported an hour ago stays visible after newer records without it. Only vehicles touched by a
-chunk are recomputed, from their rows in ``car_telemetry_flattened``; ``source_table_version``
-names the flattened table version they were computed from.
+reported an hour ago stays visible after newer records without it. ``source_table_version``
+names the flattened table version a row was computed from.
+
+Only vehicles a chunk touched change, and most of them incrementally: when every row the chunk
+wrote for a vehicle is new (an insert, not an update) and newer than its stored latest row, the
+stored row stands for the vehicle's whole history (it is the newest non-null value of every
+column), so the new latest row is the latest of [stored row, the chunk's rows] — no history is
+read. A vehicle whose chunk rows update stored events (an update may drop a value the latest row
+shows), arrive late (older than its latest row), or were not written (already stored, e.g. a
+rerun after a crash between the merge and this step) is recomputed from its rows in
+``car_telemetry_flattened``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import polars as pl
 import pyarrow as pa
 
 from weir.core.storage import Store
-from weir.telemetry.models import ORDER_KEY
+from weir.telemetry.models import KEY, ORDER_KEY
 from weir.telemetry.pipeline import tables
 
 VEHICLE = "vehicle_id"
@@ -43,26 +49,72 @@ def compute(rows: pa.Table, table_version: int) -> pa.Table:
     )
 
 
-def refresh(store: Store, vehicles: Iterable[str], table_version: int, batch: int = 16) -> int:
-    """Recompute `vehicles` from the flattened table and merge them; returns rows written.
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _recomputed(store: Store, vehicles: list[str], table_version: int, batch: int) -> pa.Table:
+    """`vehicles` recomputed from their whole history, a few at a time (bounds memory)."""
+    scan = tables.flattened(store).scan()
+    parts = []
+    for start in range(0, len(vehicles), batch):
+        rows = scan.filter(pl.col(VEHICLE).is_in(vehicles[start : start + batch])).collect()
+        parts.append(compute(rows.to_arrow(), table_version))
+        del rows
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def refresh(
+    store: Store,
+    chunk: pa.Table,
+    written: pa.Table,
+    replaced: pa.Array,
+    table_version: int,
+    batch: int = 16,
+) -> int:
+    """Bring the latest rows of the chunk's vehicles up to date; returns rows written.
 
     Args:
         store: The store holding both tables.
-        vehicles: Vehicles whose rows changed.
-        table_version: Version of the flattened table the rows come from.
-        batch: Vehicles read from the flattened table at a time (bounds memory).
+        chunk: ``vehicle_id`` and ``event_id`` of every row the chunk flattened.
+        written: The rows the chunk's upsert wrote (whole rows).
+        replaced: Per row of `written`, whether it updated a stored event.
+        table_version: Version of the flattened table after the chunk.
+        batch: Vehicles read from the flattened table at a time when recomputed.
     """
-    wanted = sorted({vehicle for vehicle in vehicles if vehicle})
-    source = tables.flattened(store)
-    scan = source.scan()
+    touched = _frame(chunk.select([VEHICLE, KEY])).filter(pl.col(VEHICLE).is_not_null())
+    new = _frame(written.select([VEHICLE, KEY, ORDER_KEY])).with_columns(
+        pl.Series("_replaced", replaced, dtype=pl.Boolean)
+    )
+    table = tables.latest(store)
+    wanted = touched.get_column(VEHICLE).unique().to_list()
+    stored = (
+        table.scan().filter(pl.col(VEHICLE).is_in(wanted)).collect()
+        if table.exists() and wanted
+        else pl.DataFrame(schema={VEHICLE: pl.String, ORDER_KEY: pl.String})
+    )
+    skipped = touched.join(new.select(KEY), on=KEY, how="anti").get_column(VEHICLE)
+    late = (
+        new.group_by(VEHICLE)
+        .agg(pl.col(ORDER_KEY).min().alias("_oldest"), pl.col("_replaced").any())
+        .join(stored.select(VEHICLE, ORDER_KEY), on=VEHICLE, how="left")
+        .filter(pl.col("_replaced") | (pl.col("_oldest") <= pl.col(ORDER_KEY)).fill_null(False))
+        .get_column(VEHICLE)
+    )
+    full = sorted(set(skipped.to_list()) | set(late.to_list()))
+    quick = sorted(set(new.get_column(VEHICLE).drop_nulls().to_list()) - set(full))
     parts = []
-    # a few vehicles at a time: memory follows their history, not the whole table's
-    for start in range(0, len(wanted), batch):
-        rows = scan.filter(pl.col(VEHICLE).is_in(wanted[start : start + batch])).collect()
-        parts.append(compute(rows.to_arrow(), table_version))
-        del rows
+    if quick:
+        rows = _frame(written).filter(pl.col(VEHICLE).is_in(quick))
+        known = stored.filter(pl.col(VEHICLE).is_in(quick)).drop(SOURCE_VERSION, strict=False)
+        both = pl.concat([known, rows], how="diagonal_relaxed")
+        parts.append(compute(both.to_arrow(), table_version))
+    if full:
+        parts.append(_recomputed(store, full, table_version, batch))
     if not parts:
         return 0
-    latest = pa.concat_tables(parts, promote_options="default")
-    tables.latest(store).merge(latest, [VEHICLE], order_by=SOURCE_VERSION)
+    latest = pa.concat_tables(parts, promote_options="permissive")
+    table.merge(latest, [VEHICLE], order_by=SOURCE_VERSION)
     return int(latest.num_rows)
