@@ -262,7 +262,8 @@ class Table:
             self.scan()
             .select([*keys, pl.col(order_by).alias(stored_order)])
             .join(incoming.lazy().select(keys).unique(), on=keys, how="semi")
-            .with_columns(pl.lit(True).alias(exists))
+            .group_by(keys)  # one row per key (a table written only by merges has no other)
+            .agg(pl.col(stored_order).max(), pl.lit(True).alias(exists))
             .collect()
         )
         decided = incoming.join(stored, on=keys, how="left", maintain_order="left").select(

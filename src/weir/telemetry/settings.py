@@ -16,9 +16,10 @@ class TelemetrySettings(BaseSettings):
         engine: ``local`` (process pool) or ``spark``.
         workers: Processes of the local engine.
         chunk_files: At most this many landed files per Delta commit.
-        chunk_bytes: At most this many landed bytes per Delta commit (bounds memory).
-        prefetch: Flatten the next chunk while the current one commits (faster; holds up to
-            two chunks in memory instead of one).
+        chunk_bytes: At most this many landed bytes in memory at once (one chunk, or two of
+            half of it with `prefetch`): bounds memory.
+        prefetch: Flatten the next chunk while the current one commits (two chunks of at most
+            ``chunk_bytes / 2`` each; false: one chunk of at most ``chunk_bytes``).
     """
 
     model_config = system_config("telemetry")

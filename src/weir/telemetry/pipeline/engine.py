@@ -67,6 +67,13 @@ class Engine(ABC):
         """
 
     @abstractmethod
+    def start(self) -> None:
+        """Start the workers ahead of the first flatten, so they boot while the caller works.
+
+        Optional for callers: :meth:`flatten` starts them when needed.
+        """
+
+    @abstractmethod
     def close(self) -> None:
         """Release what the engine started (worker processes)."""
 

@@ -21,6 +21,10 @@ from weir.telemetry.settings import TelemetrySettings
 ENGINES = ("local", "spark")
 
 
+def _ready() -> None:
+    """A task that does nothing: running it imports this module (the flattening) in a worker."""
+
+
 def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind]]) -> FileResult:
     spec, paths, processed_at, established = args
     return flatten_paths(spec.open(), paths, processed_at, established)
@@ -42,6 +46,14 @@ class LocalEngine(Engine):
         self.workers = max(1, (settings or TelemetrySettings()).workers)
         self._pool: Executor | None = None
 
+    def start(self) -> None:
+        """Spawn the worker processes now and let them import the flattening code."""
+        if self.workers > 1 and self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            for _ in range(self.workers):  # each submit spawns a worker while none is idle
+                self._pool.submit(_ready)
+
     def close(self) -> None:
         """Stop the worker processes."""
         if self._pool is not None:
@@ -62,9 +74,8 @@ class LocalEngine(Engine):
                 flatten_paths(store, batch, processed_at, established)
                 for batch in batches(paths, 1)
             ]
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.start()
+        assert self._pool is not None
         spec, kinds = store.spec, dict(established)
         jobs = [(spec, batch, processed_at, kinds) for batch in batches(paths, 4 * self.workers)]
         return list(self._pool.map(_worker, jobs))

@@ -260,8 +260,9 @@ def _run(run: _Run) -> None:
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     main = tables.flattened(store)
-    todo = list(chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes))
-    # the next chunk flattens while this one commits: at most two chunks are held at once
+    # the next chunk flattens while one commits: two chunks of half the bytes each are held
+    held = 2 if run.settings.prefetch else 1
+    todo = list(chunks(pending, run.settings.chunk_files, max(1, run.settings.chunk_bytes // held)))
     with ThreadPoolExecutor(1, thread_name_prefix="weir-flatten") as ahead:
         flattening = ahead.submit(_flatten, run, main, todo[0]) if todo else None
         for index, chunk in enumerate(todo):

@@ -58,6 +58,10 @@ class SparkEngine(Engine):
         self.settings = settings or TelemetrySettings()
         self._spark = spark
 
+    def start(self) -> None:
+        """Start (or find) the SparkSession now: it takes seconds."""
+        self._spark = self._spark or session()
+
     def close(self) -> None:
         """Nothing to release: the session outlives the engine (it is costly to start)."""
 
@@ -74,9 +78,8 @@ class SparkEngine(Engine):
             raise BadInputError("the spark engine needs a file:// or s3:// store")
         if not paths:
             return []
-        spark = self._spark or session()
-        self._spark = spark
-        context = spark.sparkContext
+        self.start()
+        context = self._spark.sparkContext
         spec, kinds = store.spec, dict(established)
         slices = max(1, min(len(paths), context.defaultParallelism * 4))
         rdd = context.parallelize(list(enumerate(paths)), slices)
