@@ -103,42 +103,20 @@ class RunSummary:
         return asdict(self)
 
 
-def _filled(files: Sequence[ObjectMeta], max_files: int, max_bytes: int) -> list[list[ObjectMeta]]:
-    """Chunks filled in order up to the limits (a file larger than `max_bytes` goes alone)."""
-    found: list[list[ObjectMeta]] = []
+def chunks(
+    files: Sequence[ObjectMeta], max_files: int, max_bytes: int
+) -> Iterator[list[ObjectMeta]]:
+    """Split `files` (in path order) into chunks of at most `max_files` files / `max_bytes`."""
     chunk: list[ObjectMeta] = []
     size = 0
     for meta in files:
         if chunk and (len(chunk) >= max_files or size + meta.size > max_bytes):
-            found.append(chunk)
+            yield chunk
             chunk, size = [], 0
         chunk.append(meta)
         size += meta.size
     if chunk:
-        found.append(chunk)
-    return found
-
-
-def chunks(
-    files: Sequence[ObjectMeta], max_files: int, max_bytes: int
-) -> Iterator[list[ObjectMeta]]:
-    """Split `files` (in path order) into chunks of at most `max_files` files / `max_bytes`.
-
-    As few chunks as the limits allow, of about even size: the next chunk flattens while one
-    commits, so a small last chunk would leave little to overlap.
-    """
-    filled = _filled(files, max_files, max_bytes)
-    count = len(filled)
-    if count > 1:
-        total, largest = sum(meta.size for meta in files), max(meta.size for meta in files)
-        even = _filled(
-            files,
-            min(max_files, -(-len(files) // count)),
-            min(max_bytes, -(-total // count) + largest),
-        )
-        if len(even) == count:
-            filled = even
-    yield from filled
+        yield chunk
 
 
 def _micros(moment: datetime) -> int:
@@ -260,7 +238,7 @@ def _run(run: _Run) -> None:
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     main = tables.flattened(store)
-    # the next chunk flattens while one commits: two chunks of half the bytes each are held
+    # with prefetch the next chunk flattens while one commits: two chunks of half the bytes
     held = 2 if run.settings.prefetch else 1
     todo = list(chunks(pending, run.settings.chunk_files, max(1, run.settings.chunk_bytes // held)))
     with ThreadPoolExecutor(1, thread_name_prefix="weir-flatten") as ahead:
@@ -322,7 +300,7 @@ def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileRe
                 commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
             )
         touched = data.select([latest.VEHICLE, KEY])
-        del data  # the chunk lives on only in the rows written, until vehicle_latest has them
+        del data  # the chunk lives on only in the rows written, until vehicle_latest plans
         version = merged.version
         summary.inserted += merged.inserted
         summary.updated += merged.updated
@@ -331,7 +309,9 @@ def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileRe
             summary.rescued_rows += rescue.written(merged.written)
         checkpoint("after_commit")
         with summary.timed("latest"):
-            latest.refresh(store, touched, merged.written, merged.replaced, version)
+            update = latest.plan(store, touched, merged.written, merged.replaced, version)
+            del merged, touched  # free the chunk before vehicles are recomputed from history
+            latest.apply(store, update, version)
     with summary.timed("ledger"):
         ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
     checkpoint("after_ledger")

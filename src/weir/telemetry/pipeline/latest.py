@@ -17,6 +17,8 @@ rerun after a crash between the merge and this step) is recomputed from its rows
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 import pyarrow as pa
 
@@ -66,15 +68,28 @@ def _recomputed(store: Store, vehicles: list[str], table_version: int, batch: in
     return pa.concat_tables(parts, promote_options="default")
 
 
-def refresh(
+@dataclass(frozen=True)
+class Update:
+    """A chunk's change to ``vehicle_latest``, planned while its rows are in memory.
+
+    Attributes:
+        rows: Latest rows computed from the stored rows and the chunk alone (or None).
+        recompute: Vehicles to recompute from their history in the flattened table.
+    """
+
+    rows: pa.Table | None
+    recompute: list[str]
+
+
+def plan(
     store: Store,
     chunk: pa.Table,
     written: pa.Table,
     replaced: pa.Array,
     table_version: int,
     batch: int = 16,
-) -> int:
-    """Bring the latest rows of the chunk's vehicles up to date; returns rows written.
+) -> Update:
+    """What the chunk changes in ``vehicle_latest`` (see the module docstring for the rule).
 
     Args:
         store: The store holding both tables.
@@ -82,7 +97,7 @@ def refresh(
         written: The rows the chunk's upsert wrote (whole rows).
         replaced: Per row of `written`, whether it updated a stored event.
         table_version: Version of the flattened table after the chunk.
-        batch: Vehicles read from the flattened table at a time when recomputed.
+        batch: Vehicles computed at a time (bounds the copies of their rows).
     """
     touched = _frame(chunk.select([VEHICLE, KEY])).filter(pl.col(VEHICLE).is_not_null())
     new = _frame(written.select([VEHICLE, KEY, ORDER_KEY])).with_columns(
@@ -105,16 +120,35 @@ def refresh(
     )
     full = sorted(set(skipped.to_list()) | set(late.to_list()))
     quick = sorted(set(new.get_column(VEHICLE).drop_nulls().to_list()) - set(full))
-    parts = []
-    if quick:
-        rows = _frame(written).filter(pl.col(VEHICLE).is_in(quick))
-        known = stored.filter(pl.col(VEHICLE).is_in(quick)).drop(SOURCE_VERSION, strict=False)
-        both = pl.concat([known, rows], how="diagonal_relaxed")
+    if not quick:
+        return Update(None, full)
+    frame, parts = _frame(written), []
+    known = stored.drop(SOURCE_VERSION, strict=False)
+    for start in range(0, len(quick), batch):  # a few vehicles at a time: bounds the copies
+        some = pl.col(VEHICLE).is_in(quick[start : start + batch])
+        both = pl.concat([known.filter(some), frame.filter(some)], how="diagonal_relaxed")
         parts.append(compute(both.to_arrow(), table_version))
-    if full:
-        parts.append(_recomputed(store, full, table_version, batch))
+        del both
+    return Update(pa.concat_tables(parts, promote_options="permissive"), full)
+
+
+def apply(store: Store, update: Update, table_version: int, batch: int = 16) -> int:
+    """Recompute what `update` names from history, merge all into ``vehicle_latest``.
+
+    Args:
+        store: The store holding both tables.
+        update: From :func:`plan` (the chunk's rows need not be in memory any more).
+        table_version: Version of the flattened table after the chunk.
+        batch: Vehicles read from the flattened table at a time (bounds memory).
+
+    Returns:
+        The rows written.
+    """
+    parts = [update.rows] if update.rows is not None else []
+    if update.recompute:
+        parts.append(_recomputed(store, update.recompute, table_version, batch))
     if not parts:
         return 0
     latest = pa.concat_tables(parts, promote_options="permissive")
-    table.merge(latest, [VEHICLE], order_by=SOURCE_VERSION)
+    tables.latest(store).merge(latest, [VEHICLE], order_by=SOURCE_VERSION)
     return int(latest.num_rows)
