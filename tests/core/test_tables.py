@@ -156,7 +156,7 @@ def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
 ) -> None:
     first = table.upsert(batch([1, 2, 2], ["a", "b0", "b"], [5, 4, 5]), ["id"], order_by="seq")
     assert (first.version, first.inserted, first.updated) == (0, 2, 0)
-    assert first.written.to_pylist() == [
+    assert first.written_rows().to_pylist() == [
         {"id": 1, "value": "a", "seq": 5},
         {"id": 2, "value": "b", "seq": 5},
     ]
@@ -169,12 +169,14 @@ def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
     rows = batch([1, 2, 3, 5], ["old", "same", "C", "e"], [4, 5, 2, 1])
     mixed = table.upsert(rows, ["id"], order_by="seq")
     assert (mixed.version, mixed.inserted, mixed.updated) == (2, 1, 1)
-    assert mixed.written.column("id").to_pylist() == [3, 5]
-    assert mixed.replaced.to_pylist() == [True, False]
+    assert mixed.written_rows().column("id").to_pylist() == [3, 5]
+    assert mixed.written.to_pylist() == [False, False, True, True]
+    assert mixed.replaced.to_pylist() == [False, False, True, False]
     assert table.history(1)[0]["operation"] == "MERGE"
     # nothing to write: no commit
     again = table.upsert(batch([3, 5], ["C", "e"], [2, 1]), ["id"], order_by="seq")
-    assert (again.version, again.inserted, again.updated, again.written.num_rows) == (2, 0, 0, 0)
+    assert (again.version, again.inserted, again.updated) == (2, 0, 0)
+    assert again.written_rows().num_rows == 0
     assert table.version() == 2
     assert table.to_polars().sort("id").rows() == [
         (1, "a", 5), (2, "b", 5), (3, "C", 2), (4, "d", 1), (5, "e", 1)

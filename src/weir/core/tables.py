@@ -50,16 +50,26 @@ class MergeResult:
 
 @dataclass(frozen=True)
 class UpsertResult(MergeResult):
-    """What :meth:`Table.upsert` did, with the rows it wrote.
+    """What :meth:`Table.upsert` did, and which of the incoming rows it wrote.
 
     Attributes:
-        written: The rows inserted or updated, as written (one per key).
-        replaced: Per row of `written`, whether it replaced a stored row (an update).
+        rows: The incoming rows, one per key (as :meth:`Table.merge` keeps them).
+        written: Per row of `rows`, whether it was inserted or updated.
+        replaced: Per row of `rows`, whether it replaced a stored row (an update).
         version: The table version after the upsert (unchanged when nothing was written).
     """
 
-    written: pa.Table
+    rows: pa.Table
+    written: pa.Array
     replaced: pa.Array
+
+    def written_rows(self) -> pa.Table:
+        """The rows inserted or updated (a copy unless every row was written)."""
+        return (
+            self.rows
+            if self.written.true_count == len(self.rows)
+            else self.rows.filter(self.written)
+        )
 
 
 def _normalize(dtype: pa.DataType) -> pa.DataType:
@@ -253,8 +263,9 @@ class Table:
         data = _latest_per_key(data, keys, order_by)
         if not self.exists():
             version = self.append(data, commit_metadata=commit_metadata)
-            replaced = pl.repeat(False, data.num_rows, dtype=pl.Boolean, eager=True).to_arrow()
-            return UpsertResult(version, data.num_rows, 0, data, replaced)
+            every = pl.repeat(True, data.num_rows, dtype=pl.Boolean, eager=True)
+            written, replaced = every.to_arrow(), (~every).to_arrow()
+            return UpsertResult(version, data.num_rows, 0, data, written, replaced)
         incoming = pl.from_arrow(data.select([*keys, order_by]))
         assert isinstance(incoming, pl.DataFrame)
         stored_order, exists = "_stored_order", "_exists"
@@ -272,16 +283,18 @@ class Table:
         )
         newer = decided.get_column("_newer")
         write = (~decided.get_column(exists)) | newer
+        written, replaced = write.to_arrow(), newer.to_arrow()
         if not write.any():
-            nothing = newer.head(0).to_arrow()
-            return UpsertResult(self.version(), 0, 0, data.slice(0, 0), nothing)
-        written = data if write.all() else data.filter(write.to_arrow())
-        replaced = newer.filter(write).to_arrow()
-        if not newer.any():
-            version = self.append(written, commit_metadata=commit_metadata)
-            return UpsertResult(version, written.num_rows, 0, written, replaced)
-        merged = self.merge(written, keys, order_by=order_by, commit_metadata=commit_metadata)
-        return UpsertResult(merged.version, merged.inserted, merged.updated, written, replaced)
+            return UpsertResult(self.version(), 0, 0, data, written, replaced)
+        if not newer.any():  # only new keys: appended, the stored rows are not read
+            fresh = data if write.all() else data.filter(written)
+            version = self.append(fresh, commit_metadata=commit_metadata)
+            return UpsertResult(version, fresh.num_rows, 0, data, written, replaced)
+        # the merge leaves alone the rows not written (no copy of the batch without them)
+        merged = self.merge(data, keys, order_by=order_by, commit_metadata=commit_metadata)
+        return UpsertResult(
+            merged.version, merged.inserted, merged.updated, data, written, replaced
+        )
 
     def app_version(self, app_id: str) -> int | None:
         """The last transaction version committed by `app_id`, or None."""

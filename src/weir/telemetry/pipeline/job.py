@@ -306,10 +306,10 @@ def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileRe
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
         with summary.timed("rescue"):
-            summary.rescued_rows += rescue.written(merged.written)
+            summary.rescued_rows += rescue.written(merged.rows, merged.written)
         checkpoint("after_commit")
         with summary.timed("latest"):
-            update = latest.plan(store, touched, merged.written, merged.replaced, version)
+            update = latest.plan(store, touched, merged, version)
             del merged, touched  # free the chunk before vehicles are recomputed from history
             latest.apply(store, update, version)
     with summary.timed("ledger"):

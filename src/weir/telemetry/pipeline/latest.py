@@ -23,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from weir.core.storage import Store
+from weir.core.tables import UpsertResult
 from weir.telemetry.models import KEY, ORDER_KEY
 from weir.telemetry.pipeline import tables
 
@@ -81,27 +82,38 @@ class Update:
     recompute: list[str]
 
 
-def plan(
-    store: Store,
-    chunk: pa.Table,
-    written: pa.Table,
-    replaced: pa.Array,
-    table_version: int,
-    batch: int = 16,
-) -> Update:
+def _groups(vehicles: list[str], sizes: dict[str, int], rows: int) -> list[list[str]]:
+    """`vehicles` in groups of at most `rows` rows (`sizes`) each, or of one vehicle."""
+    groups: list[list[str]] = []
+    size = 0
+    for vehicle in vehicles:
+        if groups and size + sizes[vehicle] <= rows:
+            groups[-1].append(vehicle)
+            size += sizes[vehicle]
+        else:
+            groups.append([vehicle])
+            size = sizes[vehicle]
+    return groups
+
+
+def plan(store: Store, chunk: pa.Table, merged: UpsertResult, table_version: int) -> Update:
     """What the chunk changes in ``vehicle_latest`` (see the module docstring for the rule).
 
     Args:
         store: The store holding both tables.
         chunk: ``vehicle_id`` and ``event_id`` of every row the chunk flattened.
-        written: The rows the chunk's upsert wrote (whole rows).
-        replaced: Per row of `written`, whether it updated a stored event.
+        merged: The chunk's upsert: its rows, which of them it wrote and which replaced one.
         table_version: Version of the flattened table after the chunk.
-        batch: Vehicles computed at a time (bounds the copies of their rows).
+
+    The chunk's rows are in memory while this runs: vehicles are computed in groups of an
+    eighth of them at most, so the copies made on the way stay small beside the chunk.
     """
     touched = _frame(chunk.select([VEHICLE, KEY])).filter(pl.col(VEHICLE).is_not_null())
-    new = _frame(written.select([VEHICLE, KEY, ORDER_KEY])).with_columns(
-        pl.Series("_replaced", replaced, dtype=pl.Boolean)
+    wrote = pl.Series("_written", merged.written, dtype=pl.Boolean)
+    new = (
+        _frame(merged.rows.select([VEHICLE, KEY, ORDER_KEY]))
+        .with_columns(wrote, pl.Series("_replaced", merged.replaced, dtype=pl.Boolean))
+        .filter(pl.col("_written"))
     )
     table = tables.latest(store)
     wanted = touched.get_column(VEHICLE).unique().to_list()
@@ -122,11 +134,13 @@ def plan(
     quick = sorted(set(new.get_column(VEHICLE).drop_nulls().to_list()) - set(full))
     if not quick:
         return Update(None, full)
-    frame, parts = _frame(written), []
+    frame, parts = _frame(merged.rows), []
     known = stored.drop(SOURCE_VERSION, strict=False)
-    for start in range(0, len(quick), batch):  # a few vehicles at a time: bounds the copies
-        some = pl.col(VEHICLE).is_in(quick[start : start + batch])
-        both = pl.concat([known.filter(some), frame.filter(some)], how="diagonal_relaxed")
+    sizes = dict(new.group_by(VEHICLE).len().iter_rows())
+    for group in _groups(quick, sizes, max(1, new.height // 8)):  # bounds the copies of rows
+        some = pl.col(VEHICLE).is_in(group)
+        rows = frame.filter(some & pl.lit(wrote))
+        both = pl.concat([known.filter(some), rows], how="diagonal_relaxed")
         parts.append(compute(both.to_arrow(), table_version))
         del both
     return Update(pa.concat_tables(parts, promote_options="permissive"), full)
@@ -149,6 +163,7 @@ def apply(store: Store, update: Update, table_version: int, batch: int = 16) -> 
         parts.append(_recomputed(store, update.recompute, table_version, batch))
     if not parts:
         return 0
-    latest = pa.concat_tables(parts, promote_options="permissive")
+    # one sorted batch: the rows land in one file, in vehicle order
+    latest = pa.concat_tables(parts, promote_options="permissive").sort_by(VEHICLE)
     tables.latest(store).merge(latest, [VEHICLE], order_by=SOURCE_VERSION)
     return int(latest.num_rows)

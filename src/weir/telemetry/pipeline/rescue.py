@@ -9,14 +9,17 @@ says which rows it wrote, so counting them reads nothing back from the table.
 
 from __future__ import annotations
 
+import polars as pl
 import pyarrow as pa
 
 from weir.telemetry.models import RESCUED
 
 
-def written(rows: pa.Table) -> int:
-    """Rows among `rows` (the rows an upsert wrote) that carry ``_rescued_data``."""
+def written(rows: pa.Table, mask: pa.Array) -> int:
+    """Rows of `rows` written by an upsert (`mask`) that carry ``_rescued_data``."""
     if RESCUED not in rows.column_names:
         return 0
-    column = rows.column(RESCUED)
-    return int(len(column) - column.null_count)
+    frame = pl.from_arrow(rows.select([RESCUED]))
+    assert isinstance(frame, pl.DataFrame)
+    kept = pl.Series(mask, dtype=pl.Boolean)
+    return int((frame.get_column(RESCUED).is_not_null() & kept).sum())
