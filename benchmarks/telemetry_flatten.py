@@ -38,6 +38,7 @@ from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry.pipeline.columns import unify
 from weir.telemetry.pipeline.engines import LocalEngine
+from weir.telemetry.settings import TelemetrySettings
 
 PEER_RECORDS = 10_000
 NOW_US = 1_800_000_000_000_000
@@ -63,19 +64,21 @@ def parse_floor(blobs: list[bytes]) -> int:
     return count
 
 
-def weir_local(engine: LocalEngine, store: Store, settings: Settings, paths: list[str]) -> int:
-    results = engine.flatten(store, settings, paths, NOW_US, {})
+def weir_local(engine: LocalEngine, store: Store, paths: list[str]) -> int:
+    results = engine.flatten(store, paths, processed_at=NOW_US, established={})
     return int(unify(results, {}).num_rows)
 
 
-def weir_spark(store: Store, settings: Settings, paths: list[str]) -> tuple[float, int]:
+def weir_spark(store: Store, paths: list[str]) -> tuple[float, int]:
     from weir.core.spark import session
     from weir.telemetry.pipeline.spark import SparkEngine
 
     spark = session("local[2]")
-    engine = SparkEngine(spark)
-    engine.flatten(store, settings, paths[:4], NOW_US, {})  # warm the Python workers
-    seconds, results = timed(lambda: engine.flatten(store, settings, paths, NOW_US, {}))
+    engine = SparkEngine(TelemetrySettings(engine="spark"), spark)
+    engine.flatten(store, paths[:4], processed_at=NOW_US, established={})  # warm the workers
+    seconds, results = timed(
+        lambda: engine.flatten(store, paths, processed_at=NOW_US, established={})
+    )
     rows = unify(results, {}).num_rows
     spark.stop()
     return seconds, rows
@@ -139,20 +142,16 @@ def main() -> None:
     rows: list[tuple[str, int, float]] = []
     floor_s, _ = min(timed(lambda: parse_floor(blobs)) for _ in range(2))
     rows.append(("parse-only floor (orjson, 1 core)", n, floor_s))
-    with LocalEngine(1) as one:
-        seconds, flat = min(
-            timed(lambda: weir_local(one, store, settings, paths)) for _ in range(2)
-        )
+    with LocalEngine(TelemetrySettings(workers=1)) as one:
+        seconds, flat = min(timed(lambda: weir_local(one, store, paths)) for _ in range(2))
         assert flat == n, (flat, n)
         rows.append(("weir local, 1 worker", n, seconds))
-    with LocalEngine(2) as two:
-        weir_local(two, store, settings, paths[:8])  # start and warm the pool
-        seconds, flat = min(
-            timed(lambda: weir_local(two, store, settings, paths)) for _ in range(2)
-        )
+    with LocalEngine(TelemetrySettings(workers=2)) as two:
+        weir_local(two, store, paths[:8])  # start and warm the pool
+        seconds, flat = min(timed(lambda: weir_local(two, store, paths)) for _ in range(2))
         rows.append(("weir local, 2 workers", n, seconds))
     if not weir_only:
-        seconds, flat = weir_spark(store, settings, paths)
+        seconds, flat = weir_spark(store, paths)
         rows.append(("weir spark local[2]", n, seconds))
         subset = [orjson.loads(line) for blob in blobs for line in blob.splitlines()][:PEER_RECORDS]
         rows.append(("dlt normalize (1 core)", len(subset), dlt_normalize(subset, workdir)))

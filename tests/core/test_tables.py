@@ -149,3 +149,43 @@ def test_info_from_one_open(table: Table) -> None:
     assert (info.version, info.rows, info.columns) == (1, 3, ["event_id", "v"])
     assert info.last_commit is not None
     assert before.replace(microsecond=0) <= info.last_commit <= datetime.now(UTC)
+
+
+def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
+    table: Table, file_store: Store
+) -> None:
+    first = table.upsert(batch([1, 2, 2], ["a", "b0", "b"], [5, 4, 5]), ["id"], order_by="seq")
+    assert (first.version, first.inserted, first.updated) == (0, 2, 0)
+    assert first.written_rows().to_pylist() == [
+        {"id": 1, "value": "a", "seq": 5},
+        {"id": 2, "value": "b", "seq": 5},
+    ]
+    assert first.replaced.to_pylist() == [False, False]
+    # new keys only: appended, one commit, no merge
+    fresh = table.upsert(batch([3, 4], ["c", "d"], [1, 1]), ["id"], order_by="seq")
+    assert (fresh.version, fresh.inserted, fresh.updated) == (1, 2, 0)
+    assert table.history(1)[0]["operation"] == "WRITE"
+    # stale and equal rows are not written; a newer one replaces the stored row whole
+    rows = batch([1, 2, 3, 5], ["old", "same", "C", "e"], [4, 5, 2, 1])
+    mixed = table.upsert(rows, ["id"], order_by="seq")
+    assert (mixed.version, mixed.inserted, mixed.updated) == (2, 1, 1)
+    assert mixed.written_rows().column("id").to_pylist() == [3, 5]
+    assert mixed.written.to_pylist() == [False, False, True, True]
+    assert mixed.replaced.to_pylist() == [False, False, True, False]
+    assert table.history(1)[0]["operation"] == "MERGE"
+    # nothing to write: no commit
+    again = table.upsert(batch([3, 5], ["C", "e"], [2, 1]), ["id"], order_by="seq")
+    assert (again.version, again.inserted, again.updated) == (2, 0, 0)
+    assert again.written_rows().num_rows == 0
+    assert table.version() == 2
+    assert table.to_polars().sort("id").rows() == [
+        (1, "a", 5), (2, "b", 5), (3, "C", 2), (4, "d", 1), (5, "e", 1)
+    ]  # fmt: skip
+    reference = Table(file_store, "t/reference")
+    for rows in (
+        batch([1, 2, 2], ["a", "b0", "b"], [5, 4, 5]),
+        batch([3, 4], ["c", "d"], [1, 1]),
+        batch([1, 2, 3, 5], ["old", "same", "C", "e"], [4, 5, 2, 1]),
+    ):
+        reference.merge(rows, ["id"], order_by="seq")
+    assert reference.to_polars().sort("id").rows() == table.to_polars().sort("id").rows()

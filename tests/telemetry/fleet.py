@@ -9,6 +9,7 @@ from weir.core.storage import Store
 from weir.telemetry.pipeline import job
 from weir.telemetry.pipeline.landing import replay
 from weir.telemetry.sample import generate
+from weir.telemetry.settings import TelemetrySettings
 
 EVENTS, VEHICLES, SEED = 400, 5, 7
 
@@ -19,5 +20,5 @@ def build_fleet(home: Path) -> Settings:
     store = Store.from_settings(settings)
     generate(home / "events", events=EVENTS, vehicles=VEHICLES, seed=SEED)
     replay(home / "events", store)
-    job.run(store, settings, workers=1)
+    job.run(store, TelemetrySettings(workers=1))
     return settings

@@ -17,6 +17,7 @@ from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry import service
 from weir.telemetry.api import create_router
+from weir.telemetry.settings import TelemetrySettings
 
 SIGNALS = ["Odometer_TraveledDistance_value", "Charge_IsCharging"]
 
@@ -254,7 +255,7 @@ def test_reads_an_s3_store(s3_settings: Settings, tmp_path: Path) -> None:
     store = Store.from_settings(s3_settings)
     generate(tmp_path / "events", events=150, vehicles=3, seed=3)
     replay(tmp_path / "events", store)
-    job.run(store, s3_settings, workers=1)
+    job.run(store, TelemetrySettings(workers=1))
     with client_for(s3_settings) as client:
         status = client.get("/api/telemetry/status").json()
         assert (status["vehicles"], status["rows"]) == (

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from weir.cli import app
 from weir.core.settings import Settings
 from weir.telemetry.cli import demo
+from weir.telemetry.settings import TelemetrySettings
 
 runner = CliRunner()
 
@@ -111,7 +112,7 @@ def test_query_json_is_strict_json(settings: Settings) -> None:
 
     store = Store.from_settings(settings)
     land({"Records": [stream_record("1")]}, store)
-    job.run(store, settings, workers=1)
+    job.run(store, TelemetrySettings(workers=1))
     code, out = invoke(
         "telemetry",
         "query",

@@ -15,9 +15,11 @@ from weir.telemetry.errors import CrashInjected
 from weir.telemetry.pipeline import job, ledger, tables
 from weir.telemetry.pipeline.landing import replay
 from weir.telemetry.sample import generate
+from weir.telemetry.settings import TelemetrySettings
 
 NOW = datetime(2025, 1, 16, 0, 0, tzinfo=UTC)
 CHUNK = 2  # files per commit: several chunks, so a crash lands mid-run
+ONE_WORKER = TelemetrySettings(workers=1, chunk_files=CHUNK)
 
 
 def snapshot(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -43,7 +45,7 @@ def reference(events: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     settings = Settings(home=home)
     store = Store.from_settings(settings)
     replay(events, store, now=NOW)
-    summary = job.run(store, settings, workers=2, chunk_files=CHUNK, now=NOW)
+    summary = job.run(store, TelemetrySettings(workers=2, chunk_files=CHUNK), now=NOW)
     assert summary.chunks >= 3
     return snapshot(store), summary.files
 
@@ -68,13 +70,13 @@ def test_rerun_after_crash_gives_the_same_tables(
     replay(events, store, now=NOW)
     files = len(list(store.list("telemetry/raw")))
     with pytest.raises(CrashInjected):
-        job.run(store, settings, workers=1, chunk_files=CHUNK, now=NOW, hook=Crash(boundary))
+        job.run(store, ONE_WORKER, now=NOW, hook=Crash(boundary))
     in_ledger = ledger.count(store)
     raw_left = len(list(store.list("telemetry/raw")))
     expected_ledger = {"after_flatten": CHUNK, "after_commit": CHUNK}.get(boundary, 2 * CHUNK)
     assert in_ledger == expected_ledger
     assert raw_left == files - CHUNK - (1 if boundary == "archive:1" else 0)
-    rerun = job.run(store, settings, workers=1, chunk_files=CHUNK, now=NOW)
+    rerun = job.run(store, ONE_WORKER, now=NOW)
     assert rerun.recovered == (CHUNK - 1 if boundary == "archive:1" else 0) + (
         CHUNK if boundary == "after_ledger" else 0
     )

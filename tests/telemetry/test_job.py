@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,7 +15,9 @@ from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry import service
 from weir.telemetry.pipeline import job, tables
-from weir.telemetry.pipeline.landing import land
+from weir.telemetry.pipeline.landing import land, replay
+from weir.telemetry.sample import generate
+from weir.telemetry.settings import TelemetrySettings
 
 NOW = datetime(2025, 1, 16, 0, 0, tzinfo=UTC)
 RESCUED_YES = '{"Charge_IsCharging":{"raw":"yes","reason":"str conflicts with bool column"}}'
@@ -27,7 +30,7 @@ def land_batch(store: Store, *records: dict[str, Any]) -> str:
 
 
 def run(store: Store, settings: Settings, **options: Any) -> job.RunSummary:
-    return job.run(store, settings, workers=1, now=NOW, **options)
+    return job.run(store, TelemetrySettings(workers=1), now=NOW, **options)
 
 
 def rows(store: Store, *columns: str) -> list[dict[str, Any]]:
@@ -249,3 +252,82 @@ def test_vehicle_latest_stays_exact(settings: Settings, file_store: Store) -> No
     assert by_vehicle["B"]["Charge_IsCharging"] is True  # b2's: the late b0 is older
     assert by_vehicle["A"]["Odometer_TraveledDistance"] == 125.0
     assert by_vehicle["B"]["Odometer_TraveledDistance"] == 120.0
+
+
+def test_vehicle_latest_over_many_chunks_equals_a_full_recompute(
+    settings: Settings, file_store: Store, tmp_path: Path
+) -> None:
+    from weir.telemetry.pipeline import latest
+
+    def stored() -> list[dict[str, Any]]:
+        rows = tables.latest(file_store).to_arrow().drop_columns(["source_table_version"])
+        return sorted(rows.to_pylist(), key=lambda row: row["vehicle_id"])
+
+    def expected() -> list[dict[str, Any]]:
+        full = latest.compute(tables.flattened(file_store).to_arrow(), 0)
+        rows = full.drop_columns(["source_table_version"]).to_pylist()
+        return sorted(rows, key=lambda row: row["vehicle_id"])
+
+    # sample events: retries, out-of-order and late rows, removes, rescued values
+    for seed in (5, 6):
+        generate(tmp_path / f"events{seed}", events=500, vehicles=6, seed=seed)
+        replay(tmp_path / f"events{seed}", file_store, now=NOW)
+        summary = job.run(file_store, TelemetrySettings(workers=1, chunk_files=2), now=NOW)
+        assert summary.chunks > 2
+        assert stored() == expected()
+    # the newest row, without most signals: the vehicle keeps its stored values of them
+    before = stored()[0]
+    odometer = signal("Odometer", "TraveledDistance", {"value": 1.5})
+    newest = record("newest", signals=[odometer], recorded_at="2026-12-31 00:00:00")
+    newest["vehicle"]["id"] = before["vehicle_id"]
+    land_batch(file_store, stream_record("9", item=newest))
+    run(file_store, settings)
+    after = stored()[0]
+    assert stored() == expected()
+    assert (after["event_id"], after["Odometer_TraveledDistance"]) == ("newest", 1.5)
+    kept = [
+        name for name, value in before.items() if value is not None and name.startswith("Charge_")
+    ]
+    assert kept
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+
+
+def test_a_late_row_newer_than_a_columns_source_updates_vehicle_latest(
+    settings: Settings, file_store: Store
+) -> None:
+    def row(event_id: str, minute: int, charging: bool | None) -> dict[str, Any]:
+        signals = [signal("Odometer", "TraveledDistance", {"value": float(minute)})]
+        if charging is not None:
+            signals.append(signal("Charge", "IsCharging", {"value": charging}))
+        return vehicle(event_id, "X", minute, signals)
+
+    land_batch(file_store, stream_record("1", item=row("x10", 10, True)))
+    land_batch(file_store, stream_record("2", item=row("x20", 20, None)))
+    run(file_store, settings)
+    land_batch(file_store, stream_record("3", item=row("x15", 15, False)))  # late, but newer
+    run(file_store, settings)  # than x10, where the stored IsCharging comes from
+    (stored,) = tables.latest(file_store).to_arrow().to_pylist()
+    assert (stored["event_id"], stored["Odometer_TraveledDistance"]) == ("x20", 20.0)
+    assert stored["Charge_IsCharging"] is False
+
+
+def test_prefetch_gives_the_same_tables(tmp_path: Path) -> None:
+    """The next chunk flattened before the previous commit (with older column kinds) is unified
+    with the kinds the table has when it commits: the tables are those of one chunk at a time."""
+    generate(tmp_path / "events", events=600, vehicles=6, seed=9)
+    snapshots = []
+    for prefetch in (False, True):
+        store = Store.from_settings(Settings(home=tmp_path / f"prefetch-{prefetch}"))
+        replay(tmp_path / "events", store, now=NOW)
+        late = signal("Charge", "IsCharging", {"value": "on"})  # conflicts with the bool column
+        land_batch(store, stream_record("999999", item=record("late-kind", signals=[late])))
+        options = TelemetrySettings(workers=2, chunk_files=2, prefetch=prefetch)
+        summary = job.run(store, options, now=NOW)
+        assert summary.chunks > 3
+        latest = tables.latest(store).to_arrow().drop_columns(["source_table_version"])
+        snapshots.append((rows(store), sorted(latest.to_pylist(), key=str), summary.rescued_rows))
+    assert snapshots[1] == snapshots[0]
+    rescued = next(row for row in snapshots[0][0] if row["event_id"] == "late-kind")
+    assert rescued["_rescued_data"] == (
+        '{"Charge_IsCharging":{"raw":"on","reason":"str conflicts with bool column"}}'
+    )

@@ -20,8 +20,10 @@ from weir.telemetry import service
 from weir.telemetry.pipeline import job
 from weir.telemetry.pipeline.landing import land, replay
 from weir.telemetry.sample import generate
+from weir.telemetry.settings import TelemetrySettings
 
 NOW = datetime(2025, 1, 16, tzinfo=UTC)
+ONE_WORKER = TelemetrySettings(workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +42,9 @@ def backend(request: pytest.FixtureRequest) -> tuple[Settings, Store]:
 def test_run_and_status_agree_on_rescued_rows(
     backend: tuple[Settings, Store], events: Path
 ) -> None:
-    settings, store = backend
+    _, store = backend
     replay(events, store)
-    summary = job.run(store, settings, workers=1)
+    summary = job.run(store, ONE_WORKER)
     state = service.status(store)
     assert summary.rescued_rows == state["rescued_rows"] == 39
     assert (summary.rows_in, summary.rows_merged) == (1962, 1920)  # 42 retried copies
@@ -55,11 +57,11 @@ def test_run_and_status_agree_on_rescued_rows(
 def test_a_relanded_batch_is_archived_not_recovered(settings: Settings, events: Path) -> None:
     store = Store.from_settings(settings)
     replay(events, store)
-    first = job.run(store, settings, workers=1)
+    first = job.run(store, ONE_WORKER)
     assert (first.files, first.recovered, first.relanded) == (35, 0, 0)
     before = service.status(store)
     replay(events, store)  # the same batches land again (a replay, a Lambda retry)
-    again = job.run(store, settings, workers=1)
+    again = job.run(store, ONE_WORKER)
     assert (again.files, again.recovered, again.relanded, again.rows_merged) == (0, 0, 35, 0)
     assert list(store.list("telemetry/raw")) == []
     assert len(list(store.list("telemetry/archive"))) == 35
@@ -101,11 +103,11 @@ def test_rescued_rows_count_only_rows_written(settings: Settings) -> None:
     newest = record("e1", signals=conflict)
     newest["meta"]["deliveredAt"] = MS + 90_000
     _land(store, stream_record("1", item=record("e0")), stream_record("2", item=newest))
-    assert job.run(store, settings, workers=1).rescued_rows == 1
+    assert job.run(store, ONE_WORKER).rescued_rows == 1
     stale = record("e1", signals=conflict)  # an older copy with rescued data arrives late
     stale["meta"]["deliveredAt"] = MS + 1_000
     twin = record("e2", signals=conflict)
     _land(store, stream_record("3", "MODIFY", item=stale), stream_record("4", item=twin))
-    second = job.run(store, settings, workers=1)
+    second = job.run(store, ONE_WORKER)
     assert (second.rows_in, second.inserted, second.updated, second.rescued_rows) == (2, 1, 0, 1)
     assert service.status(store)["rescued_rows"] == 2

@@ -15,6 +15,7 @@ from weir.core.storage import Store
 from weir.telemetry.pipeline import job, tables
 from weir.telemetry.pipeline.landing import land, replay
 from weir.telemetry.sample import generate
+from weir.telemetry.settings import TelemetrySettings
 
 pytestmark = pytest.mark.spark
 NOW = datetime(2025, 1, 16, 0, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ def spark() -> Iterator[Any]:
     spark.stop()
 
 
-def load(home: Path, events: Path) -> tuple[Settings, Store]:
+def load(home: Path, events: Path) -> Store:
     settings = Settings(home=home)
     store = Store.from_settings(settings)
     replay(events, store, now=NOW)
@@ -41,7 +42,7 @@ def load(home: Path, events: Path) -> tuple[Settings, Store]:
         stream_record("900001", item=record("new-2", signals=[conflict])),
     ]
     land({"Records": extra}, store, now=NOW)
-    return settings, store
+    return store
 
 
 def tables_of(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
@@ -56,17 +57,11 @@ def test_spark_and_local_engines_build_identical_tables(spark: Any, tmp_path: Pa
 
     events = tmp_path / "events"
     generate(events, events=600, vehicles=8, seed=21)
-    local_settings, local_store = load(tmp_path / "local", events)
-    spark_settings, spark_store = load(tmp_path / "spark", events)
-    first = job.run(local_store, local_settings, workers=2, chunk_files=4, now=NOW)
-    second = job.run(
-        spark_store,
-        spark_settings,
-        engine=SparkEngine(spark),
-        engine_name="spark",
-        chunk_files=4,
-        now=NOW,
-    )
+    local_store = load(tmp_path / "local", events)
+    spark_store = load(tmp_path / "spark", events)
+    first = job.run(local_store, TelemetrySettings(workers=2, chunk_files=4), now=NOW)
+    options = TelemetrySettings(engine="spark", chunk_files=4)
+    second = job.run(spark_store, options, engine=SparkEngine(options, spark), now=NOW)
     assert (first.files, first.rows_in, first.rescued_rows, first.tombstones) == (
         second.files,
         second.rows_in,

@@ -25,6 +25,7 @@ from weir.core.storage import Store
 from weir.telemetry import service
 from weir.telemetry.pipeline import job
 from weir.telemetry.pipeline.landing import land
+from weir.telemetry.settings import TelemetrySettings
 
 pytestmark = pytest.mark.spark
 BLOCKER = 'raise ImportError("pandas is blocked in this test")\n'
@@ -79,7 +80,7 @@ def test_the_spark_engine_runs_without_pandas(tmp_path: Path) -> None:
     assert (summary["engine"], summary["files"], summary["rows_merged"]) == ("spark", 1, 2)
 
     local = fill(tmp_path / "local-home")
-    job.run(Store.from_settings(local), local, workers=1)
+    job.run(Store.from_settings(local), TelemetrySettings(workers=1))
     spark_rows = service.query(Store.from_settings(Settings(home=spark_home)), QUERY)
     assert spark_rows == service.query(Store.from_settings(local), QUERY)
     assert [row["_rescued_data"] is not None for row in spark_rows] == [False, True]

@@ -48,6 +48,30 @@ class MergeResult:
     updated: int
 
 
+@dataclass(frozen=True)
+class UpsertResult(MergeResult):
+    """What :meth:`Table.upsert` did, and which of the incoming rows it wrote.
+
+    Attributes:
+        rows: The incoming rows, one per key (as :meth:`Table.merge` keeps them).
+        written: Per row of `rows`, whether it was inserted or updated.
+        replaced: Per row of `rows`, whether it replaced a stored row (an update).
+        version: The table version after the upsert (unchanged when nothing was written).
+    """
+
+    rows: pa.Table
+    written: pa.Array
+    replaced: pa.Array
+
+    def written_rows(self) -> pa.Table:
+        """The rows inserted or updated (a copy unless every row was written)."""
+        return (
+            self.rows
+            if self.written.true_count == len(self.rows)
+            else self.rows.filter(self.written)
+        )
+
+
 def _normalize(dtype: pa.DataType) -> pa.DataType:
     """The type Delta stores for `dtype` (string views and large strings are strings ...)."""
     if pa.types.is_large_string(dtype) or pa.types.is_string_view(dtype):
@@ -205,6 +229,71 @@ class Table:
             table.version(),
             int(metrics.get("num_target_rows_inserted", 0)),
             int(metrics.get("num_target_rows_updated", 0)),
+        )
+
+    def upsert(
+        self,
+        data: pa.Table,
+        keys: list[str],
+        *,
+        order_by: str,
+        commit_metadata: dict[str, str] | None = None,
+    ) -> UpsertResult:
+        """:meth:`merge` with `order_by`, deciding from the stored keys first.
+
+        Only the key and `order_by` columns of the stored rows whose keys come in are read.
+        Rows whose keys are absent are inserted; a row whose keys exist replaces the stored row
+        when its `order_by` value is greater; other rows are not written. When no row replaces
+        one, the new rows are appended (no merge, so the stored rows are not rescanned); when
+        none is written at all, nothing is committed. The resulting table is the one
+        :meth:`merge` gives. One writer at a time: a row another writer inserts between the
+        lookup and the commit is not seen.
+
+        Args:
+            data: The rows to upsert.
+            keys: Key columns.
+            order_by: Column deciding which of two rows with the same keys is newer.
+            commit_metadata: Custom metadata stored with the commit.
+        """
+        import polars as pl
+
+        missing = [key for key in [*keys, order_by] if key not in data.column_names]
+        if missing:
+            raise BadInputError(f"upsert into {self.path!r}: data lacks columns {missing}")
+        data = _latest_per_key(data, keys, order_by)
+        if not self.exists():
+            version = self.append(data, commit_metadata=commit_metadata)
+            every = pl.repeat(True, data.num_rows, dtype=pl.Boolean, eager=True)
+            written, replaced = every.to_arrow(), (~every).to_arrow()
+            return UpsertResult(version, data.num_rows, 0, data, written, replaced)
+        incoming = pl.from_arrow(data.select([*keys, order_by]))
+        assert isinstance(incoming, pl.DataFrame)
+        stored_order, exists = "_stored_order", "_exists"
+        stored = (
+            self.scan()
+            .select([*keys, pl.col(order_by).alias(stored_order)])
+            .join(incoming.lazy().select(keys).unique(), on=keys, how="semi")
+            .group_by(keys)  # one row per key (a table written only by merges has no other)
+            .agg(pl.col(stored_order).max(), pl.lit(True).alias(exists))
+            .collect()
+        )
+        decided = incoming.join(stored, on=keys, how="left", maintain_order="left").select(
+            pl.col(exists).fill_null(False).alias(exists),
+            (pl.col(order_by) > pl.col(stored_order)).fill_null(False).alias("_newer"),
+        )
+        newer = decided.get_column("_newer")
+        write = (~decided.get_column(exists)) | newer
+        written, replaced = write.to_arrow(), newer.to_arrow()
+        if not write.any():
+            return UpsertResult(self.version(), 0, 0, data, written, replaced)
+        if not newer.any():  # only new keys: appended, the stored rows are not read
+            fresh = data if write.all() else data.filter(written)
+            version = self.append(fresh, commit_metadata=commit_metadata)
+            return UpsertResult(version, fresh.num_rows, 0, data, written, replaced)
+        # the merge leaves alone the rows not written (no copy of the batch without them)
+        merged = self.merge(data, keys, order_by=order_by, commit_metadata=commit_metadata)
+        return UpsertResult(
+            merged.version, merged.inserted, merged.updated, data, written, replaced
         )
 
     def app_version(self, app_id: str) -> int | None:

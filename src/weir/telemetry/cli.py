@@ -58,47 +58,51 @@ def run(
         int | None, typer.Option(min=1, help="Processes of the local engine.")
     ] = None,
     chunk_files: Annotated[int | None, typer.Option(min=1, help="Files per Delta commit.")] = None,
-    chunk_bytes: Annotated[int | None, typer.Option(min=1, help="Landed bytes per commit.")] = None,
+    chunk_bytes: Annotated[
+        int | None, typer.Option(min=1, help="Landed bytes in memory at once.")
+    ] = None,
     every: Annotated[str | None, typer.Option(help="Repeat on a schedule, e.g. 5m.")] = None,
     watch: Annotated[bool, typer.Option(help="Run whenever files land in the raw prefix.")] = False,
     max_runs: Annotated[int | None, typer.Option(min=1, help="Stop after this many runs.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Merge newly landed files into car_telemetry_flattened, then archive them."""
-    from weir.core.schedule import run_loop
     from weir.telemetry.models import RAW_PREFIX
-    from weir.telemetry.pipeline import job
-    from weir.telemetry.pipeline.engines import make_engine
+    from weir.telemetry.pipeline.engines import ENGINES, make_engine
 
-    options = TelemetrySettings()
-    name = engine or options.engine
-    if name not in ("local", "spark"):
-        raise fail(f"unknown engine {name!r}: use local or spark")
+    if engine is not None and engine not in ENGINES:
+        raise fail(f"unknown engine {engine!r}: use local or spark")
     if every and watch:
         raise fail("use either --every (a schedule) or --watch (new files)")
     seconds = interval(every)
-    with guard():
-        settings, store = _setup()
-        runner = make_engine(name, workers or options.workers)
+    given: dict[str, object] = {
+        "engine": engine,
+        "workers": workers,
+        "chunk_files": chunk_files,
+        "chunk_bytes": chunk_bytes,
+    }
+    with guard():  # options given on the command line override WEIR_TELEMETRY_*
+        options = TelemetrySettings.model_validate(
+            {k: v for k, v in given.items() if v is not None}
+        )
+        _, store = _setup()
+        runner = make_engine(options)
+        try:
+            if store.has_objects(RAW_PREFIX):  # work waits: the workers boot while the job's
+                runner.start()  # modules import and the files are listed
+            from weir.core.schedule import run_loop
+            from weir.telemetry.pipeline import job
 
-        def tick() -> None:
-            with progress("merging landed files", disable=json_out) as update:
-                summary = job.run(
-                    store,
-                    settings,
-                    engine=runner,
-                    engine_name=name,
-                    chunk_files=chunk_files or options.chunk_files,
-                    chunk_bytes=chunk_bytes or options.chunk_bytes,
-                    progress=update,
-                )
-            if json_out or summary.files or summary.recovered:
-                emit(summary.as_dict(), json_out, title=f"run {summary.run_id}")
-            else:
-                print(f"nothing to do: {job.idle_reason(summary)}.")
-                print(f"To merge new data, {LAND_FIRST}, then run again.")
+            def tick() -> None:
+                with progress("merging landed files", disable=json_out) as update:
+                    summary = job.run(store, options, engine=runner, progress=update)
+                if json_out or summary.files or summary.recovered:
+                    emit(summary.as_dict(), json_out, title=f"run {summary.run_id}")
+                else:
+                    print(f"nothing to do: {job.idle_reason(summary)}.")
+                    print(f"To merge new data, {LAND_FIRST}, then run again.")
 
-        try:  # --watch: any file in the raw prefix is work (new, or left by a crash)
+            # --watch: any file in the raw prefix is work (new, or left by a crash)
             run_loop(
                 tick,
                 every=seconds,
@@ -162,7 +166,7 @@ def demo(settings: Settings, sample_dir: Path) -> dict[str, object]:
     store = Store.from_settings(settings)
     generate(sample_dir, events=2000, vehicles=20, seed=7)
     replayed = run_replay(sample_dir, store)
-    job.run(store, settings, workers=TelemetrySettings().workers)
+    job.run(store, TelemetrySettings(engine="local"))
     state = read_status(store)
     return {
         "records": replayed.records,

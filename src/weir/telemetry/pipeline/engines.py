@@ -1,8 +1,8 @@
-"""Engines distribute :func:`weir.telemetry.pipeline.flatten.flatten_lines` over landed files.
+"""The engines by name: ``local`` (a process pool, here) and ``spark`` (:mod:`.spark`).
 
-Both engines flatten whole files with the same function and return one
-:class:`~weir.telemetry.pipeline.flatten.FileResult` per file, in path order; the job unifies
-and merges them. ``local`` uses a process pool; ``spark`` lives in :mod:`.spark`.
+Both implement :class:`~weir.telemetry.pipeline.engine.Engine` with the same flattening and
+return one :class:`~weir.telemetry.pipeline.flatten.FileResult` per batch, in path order.
+:func:`make_engine` imports the Spark engine (and pyspark) only when it is asked for.
 """
 
 from __future__ import annotations
@@ -10,28 +10,19 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+from typing import ClassVar
 
-from weir.core.settings import Settings
 from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
-from weir.telemetry.pipeline.flatten import FileResult, flatten_files
+from weir.telemetry.pipeline.engine import Engine, batches, flatten_paths
+from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.settings import TelemetrySettings
 
-MAX_BATCH = 32  # files per task: amortizes Arrow building, bounds a worker's row dicts
-
-
-def flatten_paths(
-    store: Store, paths: Sequence[str], processed_at: int, established: Mapping[str, Kind]
-) -> FileResult:
-    """Read consecutive landed files and flatten them as one batch."""
-    files = [(path, store.get(path)) for path in paths]
-    return flatten_files(files, processed_at=processed_at, established=established)
+ENGINES = ("local", "spark")
 
 
-def batches(paths: Sequence[str], parts: int) -> list[list[str]]:
-    """Split `paths` into about `parts` runs of consecutive paths (at most MAX_BATCH each)."""
-    size = max(1, min(MAX_BATCH, -(-len(paths) // max(parts, 1))))
-    return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
+def _ready() -> None:
+    """A task that does nothing: running it imports this module (the flattening) in a worker."""
 
 
 def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind]]) -> FileResult:
@@ -39,25 +30,29 @@ def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind]]) -> FileResu
     return flatten_paths(spec.open(), paths, processed_at, established)
 
 
-class LocalEngine:
-    """In-process flattening, spread over `workers` processes.
+class LocalEngine(Engine):
+    """In-process flattening, spread over ``settings.workers`` processes.
+
+    One worker flattens in the calling process; so does a ``memory://`` store (other processes
+    cannot see it) and a single file.
 
     Args:
-        workers: Processes; 1 flattens in the calling process. A ``memory://`` store is always
-            flattened in-process (other processes cannot see it).
+        settings: The telemetry settings (``workers``); the defaults when omitted.
     """
 
-    name = "local"
+    name: ClassVar[str] = "local"
 
-    def __init__(self, workers: int = 2) -> None:
-        self.workers = max(1, workers)
+    def __init__(self, settings: TelemetrySettings | None = None) -> None:
+        self.workers = max(1, (settings or TelemetrySettings()).workers)
         self._pool: Executor | None = None
 
-    def __enter__(self) -> LocalEngine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def start(self) -> None:
+        """Spawn the worker processes now and let them import the flattening code."""
+        if self.workers > 1 and self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            for _ in range(self.workers):  # each submit spawns a worker while none is idle
+                self._pool.submit(_ready)
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -68,8 +63,8 @@ class LocalEngine:
     def flatten(
         self,
         store: Store,
-        settings: Settings,
         paths: Sequence[str],
+        *,
         processed_at: int,
         established: Mapping[str, Kind],
     ) -> list[FileResult]:
@@ -79,22 +74,23 @@ class LocalEngine:
                 flatten_paths(store, batch, processed_at, established)
                 for batch in batches(paths, 1)
             ]
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        kinds = dict(established)
-        jobs = [
-            (store.spec, batch, processed_at, kinds) for batch in batches(paths, 4 * self.workers)
-        ]
+        self.start()
+        assert self._pool is not None
+        spec, kinds = store.spec, dict(established)
+        jobs = [(spec, batch, processed_at, kinds) for batch in batches(paths, 4 * self.workers)]
         return list(self._pool.map(_worker, jobs))
 
 
-def make_engine(name: str, workers: int) -> Any:
-    """The engine called `name` (``local`` or ``spark``)."""
-    if name == "local":
-        return LocalEngine(workers)
-    if name == "spark":
+def make_engine(settings: TelemetrySettings) -> Engine:
+    """The engine ``settings.engine`` names, built from `settings`.
+
+    Raises:
+        ValueError: the name is no engine's (settings validate it; this guards other callers).
+    """
+    if settings.engine == "local":
+        return LocalEngine(settings)
+    if settings.engine == "spark":
         from weir.telemetry.pipeline.spark import SparkEngine
 
-        return SparkEngine()
-    raise ValueError(f"unknown engine {name!r}: use local or spark")
+        return SparkEngine(settings)
+    raise ValueError(f"unknown engine {settings.engine!r}: use local or spark")

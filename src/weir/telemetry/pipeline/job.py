@@ -3,20 +3,26 @@
 Order of effects per chunk, and why a crash anywhere is safe:
 
 1. flatten (no effect) — a crash here leaves everything as it was;
-2. one merge commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
-   equal keys leave the stored row alone, so merging the same files again changes nothing);
-3. ``vehicle_latest`` recomputed for the chunk's vehicles;
+2. at most one commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
+   equal keys leave the stored row alone, so merging the same files again changes nothing):
+   an append when no incoming event_id is stored yet, a merge when some row updates a stored
+   one, none when nothing is new (:meth:`weir.core.tables.Table.upsert`);
+3. ``vehicle_latest`` brought up to date for the chunk's vehicles;
 4. one ledger commit naming the files and the table version;
 5. files moved to the archive.
 
-A rerun after a crash before (4) merges the same rows again (a no-op); after (4) it only
-finishes archiving the files the ledger already holds.
+A rerun after a crash before (4) merges the same rows again (a no-op; their vehicles'
+``vehicle_latest`` rows are recomputed from the table); after (4) it only finishes archiving the
+files the ledger already holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,16 +31,19 @@ import orjson
 from loguru import logger
 
 from weir.core.runs import record_run
-from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
+from weir.core.tables import Table
 from weir.telemetry.models import DEADLETTER_PREFIX, KEY, ORDER_KEY, RAW_PREFIX, STATE_PREFIX
 from weir.telemetry.pipeline import latest, ledger, rescue, tables
 from weir.telemetry.pipeline.archive import archive, archive_path
 from weir.telemetry.pipeline.columns import unify
+from weir.telemetry.pipeline.engine import Engine
 from weir.telemetry.pipeline.engines import make_engine
 from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.settings import TelemetrySettings
 
 Hook = Callable[[str], None]
+Progress = Callable[[int, int], None]
 LAST_RUN = f"{STATE_PREFIX}/last_run.json"
 
 
@@ -51,7 +60,9 @@ class RunSummary:
     ``relanded`` files that landed again after they were merged and archived (a replayed or
     retried batch: same name, same size), archived now without merging them twice. A run that
     merges nothing and recovers nothing writes no ``last_run``, so it stays the last run that
-    did work (its core run record says ``skipped``).
+    did work (its core run record says ``skipped``). ``phases`` holds the seconds spent in each
+    step (``discover``, ``flatten``, ``unify``, ``merge``, ``rescue``, ``latest``, ``ledger``,
+    ``archive``), summed over chunks.
     """
 
     run_id: str
@@ -75,6 +86,17 @@ class RunSummary:
     relanded: int = 0
     table_version: int | None = None
     errors: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Add the seconds the block takes to ``phases[phase]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            self.phases[phase] = round(self.phases.get(phase, 0.0) + spent, 3)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data."""
@@ -117,39 +139,44 @@ def _reject(store: Store, results: Sequence[FileResult]) -> int:
 
 def run(
     store: Store,
-    settings: Settings,
+    settings: TelemetrySettings | None = None,
     *,
-    engine: Any = None,
-    engine_name: str = "local",
-    workers: int = 2,
-    chunk_files: int = 2000,
-    chunk_bytes: int = 256 * 1024 * 1024,
+    engine: Engine | None = None,
     now: datetime | None = None,
     hook: Hook | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """Process every landed file not yet in the ledger.
 
     Args:
         store: Holds raw files, tables, archive and state.
-        settings: Passed to worker processes to reopen the store.
-        engine: An engine object to reuse (else one is made from `engine_name` and `workers`).
-        engine_name: ``local`` or ``spark``.
-        workers: Processes of the local engine.
-        chunk_files: Files per merge commit at most.
-        chunk_bytes: Landed bytes per merge commit at most.
+        settings: Engine, workers and chunk limits (``WEIR_TELEMETRY_*``; read when omitted).
+        engine: An engine to reuse across runs (the caller closes it); else one is made from
+            `settings` and closed at the end of the run.
         now: The run's ``pipeline_processed_at`` (defaults to the start time).
         hook: Called at each boundary (``after_flatten``, ``after_commit``, ``after_ledger``,
             ``archive:<n>``); tests raise from it to simulate a crash.
         progress: Called with (files done, files pending) after each chunk.
     """
+    settings = settings or TelemetrySettings()
     started = datetime.now(UTC)
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    summary = RunSummary(run_id, engine_name, started.isoformat())
+    summary = RunSummary(run_id, engine.name if engine else settings.engine, started.isoformat())
     with record_run(store, "telemetry", "run", run_id=run_id) as record:
-        _run(
-            store, settings, summary, engine, workers, chunk_files, chunk_bytes, now, hook, progress
-        )
+        with contextlib.ExitStack() as stack:
+            if engine is None:
+                engine = stack.enter_context(make_engine(settings))
+            _run(
+                _Run(
+                    store,
+                    settings,
+                    engine,
+                    summary,
+                    processed_at=_micros(now or started),
+                    checkpoint=hook or (lambda _: None),
+                    progress=progress,
+                )
+            )
         record.counts.update(
             {key: value for key, value in summary.as_dict().items() if isinstance(value, int)}
         )
@@ -184,93 +211,112 @@ def _sweep(store: Store, listing: Sequence[ObjectMeta], summary: RunSummary) -> 
     return done
 
 
-def _run(
-    store: Store,
-    settings: Settings,
-    summary: RunSummary,
-    engine: Any,
-    workers: int,
-    chunk_files: int,
-    chunk_bytes: int,
-    now: datetime | None,
-    hook: Hook | None,
-    progress: Callable[[int, int], None] | None,
-) -> None:
+@dataclass
+class _Run:
+    """What every step of one run needs."""
+
+    store: Store
+    settings: TelemetrySettings
+    engine: Engine
+    summary: RunSummary
+    processed_at: int
+    checkpoint: Hook
+    progress: Progress | None
+
+
+def _run(run: _Run) -> None:
+    store, summary = run.store, run.summary
     started = datetime.fromisoformat(summary.started_at)
-    engine_name, run_id = summary.engine, summary.run_id
-    log = logger.bind(system="telemetry", step="job", run_id=run_id)
-    checkpoint = hook or (lambda _: None)
-    processed_at = _micros(now or started)
-    listing = list(store.list(RAW_PREFIX))
-    done = _sweep(store, listing, summary)
-    pending = [meta for meta in listing if meta.path not in done]
+    log = logger.bind(system="telemetry", step="job", run_id=summary.run_id)
+    with summary.timed("discover"):
+        listing = list(store.list(RAW_PREFIX))
+        done = _sweep(store, listing, summary)
+        pending = [meta for meta in listing if meta.path not in done]
     log.info("{} files pending", len(pending))
     if summary.recovered:
         log.info("{} files an interrupted run had merged: archived now", summary.recovered)
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
-    own_engine = engine is None
-    engine = engine or make_engine(engine_name, workers)
     main = tables.flattened(store)
-    try:
-        for chunk in chunks(pending, chunk_files, chunk_bytes):
-            _chunk(store, settings, engine, main, chunk, processed_at, summary, checkpoint)
-            if progress is not None:
-                progress(summary.files, len(pending))
-    finally:
-        if own_engine:
-            engine.close()
+    # with prefetch the next chunk flattens while one commits: two chunks of half the bytes
+    held = 2 if run.settings.prefetch else 1
+    todo = list(chunks(pending, run.settings.chunk_files, max(1, run.settings.chunk_bytes // held)))
+    with ThreadPoolExecutor(1, thread_name_prefix="weir-flatten") as ahead:
+        flattening = ahead.submit(_flatten, run, main, todo[0]) if todo else None
+        for index, chunk in enumerate(todo):
+            assert flattening is not None
+            with summary.timed("flatten"):
+                results = flattening.result()
+            if index + 1 < len(todo) and run.settings.prefetch:
+                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
+            _chunk(run, main, chunk, results)
+            if index + 1 < len(todo) and not run.settings.prefetch:
+                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
+            if run.progress is not None:
+                run.progress(summary.files, len(pending))
     ended = datetime.now(UTC)
     summary.ended_at = ended.isoformat()
     summary.seconds = round((ended - started).total_seconds(), 3)
     if summary.files or summary.recovered:  # an idle tick of --every/--watch leaves no record
         record = orjson.dumps(summary.as_dict())
-        store.put(f"{STATE_PREFIX}/runs/{run_id}.json", record)
+        store.put(f"{STATE_PREFIX}/runs/{summary.run_id}.json", record)
         store.put(LAST_RUN, record)
     log.info("run done: {} files, {} rows merged", summary.files, summary.rows_merged)
 
 
-def _chunk(
-    store: Store,
-    settings: Settings,
-    engine: Any,
-    main: Any,
-    chunk: list[ObjectMeta],
-    processed_at: int,
-    summary: RunSummary,
-    checkpoint: Hook,
-) -> None:
-    established = tables.established_kinds(main)
+def _flatten(run: _Run, main: Table, chunk: list[ObjectMeta]) -> list[FileResult]:
+    """Flatten a chunk with the column kinds the table has now (no effect on the store)."""
     paths = [meta.path for meta in chunk]
-    results = engine.flatten(store, settings, paths, processed_at, established)
+    established = tables.established_kinds(main)
+    return run.engine.flatten(
+        run.store, paths, processed_at=run.processed_at, established=established
+    )
+
+
+def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileResult]) -> None:
+    """Commit a flattened chunk: merge, vehicle_latest, ledger, archive.
+
+    The chunk may have been flattened before the previous chunk's commit added columns;
+    :func:`unify` with the kinds the table has now makes its rows what one pass would give.
+    """
+    store, summary, checkpoint = run.store, run.summary, run.checkpoint
+    paths = [meta.path for meta in chunk]
     checkpoint("after_flatten")
-    data = unify(results, established)
-    summary.rejected += _reject(store, results)
+    with summary.timed("unify"):
+        established = tables.established_kinds(main)
+        data = unify(results, established)
+        summary.rejected += _reject(store, results)
     summary.records += sum(result.records for result in results)
     summary.tombstones += sum(result.tombstones for result in results)
     summary.rows_in += data.num_rows
     del results  # the chunk's rows live on in `data` only, and only until the merge
     version = main.version() if main.exists() else None
     if data.num_rows:
-        winners = rescue.winners(data)
-        merged = main.merge(
-            data,
-            [KEY],
-            order_by=ORDER_KEY,
-            commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
-        )
-        vehicles = data.column("vehicle_id").to_pylist()
-        del data  # free the chunk before vehicle_latest reads the vehicles' history
+        with summary.timed("merge"):
+            merged = main.upsert(
+                data,
+                [KEY],
+                order_by=ORDER_KEY,
+                commit_metadata={"weir.run_id": summary.run_id, "weir.files": str(len(paths))},
+            )
+        touched = data.select([latest.VEHICLE, KEY])
+        del data  # the chunk lives on only in the rows written, until vehicle_latest plans
         version = merged.version
         summary.inserted += merged.inserted
         summary.updated += merged.updated
         summary.rows_merged += merged.inserted + merged.updated
-        summary.rescued_rows += rescue.written(main, winners, merged, processed_at)
+        with summary.timed("rescue"):
+            summary.rescued_rows += rescue.written(merged.rows, merged.written)
         checkpoint("after_commit")
-        latest.refresh(store, vehicles, version)
-    ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
+        with summary.timed("latest"):
+            update = latest.plan(store, touched, merged, version)
+            del merged, touched  # free the chunk before vehicles are recomputed from history
+            latest.apply(store, update, version)
+    with summary.timed("ledger"):
+        ledger.record(store, chunk, table_version=version, run_id=summary.run_id)
     checkpoint("after_ledger")
-    summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
+    with summary.timed("archive"):
+        summary.archived += archive(store, paths, lambda n: checkpoint(f"archive:{n}"))
     summary.chunks += 1
     summary.files += len(chunk)
     summary.bytes += sum(meta.size for meta in chunk)

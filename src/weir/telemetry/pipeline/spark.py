@@ -1,25 +1,28 @@
 """The Spark engine: the same flattening, distributed by PySpark over landed file paths.
 
 Each Spark task reads whole files through the store and calls
-:func:`~weir.telemetry.pipeline.engines.flatten_paths` (the one flattening implementation); the
+:func:`~weir.telemetry.pipeline.engine.flatten_paths` (the one flattening implementation); the
 per-batch Arrow tables come back to the driver as Arrow IPC bytes and the job merges them
-through the core table helper, exactly as with the local engine. pyspark is imported here only.
+through the core table helper, exactly as with the local engine. pyspark is imported here only,
+and this module only when the spark engine is asked for
+(:func:`~weir.telemetry.pipeline.engines.make_engine`).
 """
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 
 from weir.core.errors import BadInputError
-from weir.core.settings import Settings
 from weir.core.spark import session
 from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
+from weir.telemetry.pipeline.engine import Engine, batches, flatten_paths
 from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.settings import TelemetrySettings
 
 
 def _flatten_partition(
@@ -28,8 +31,6 @@ def _flatten_partition(
     processed_at: int,
     kinds: dict[str, Kind],
 ) -> Iterator[tuple[int, bytes, bytes]]:
-    from weir.telemetry.pipeline.engines import batches, flatten_paths
-
     store = spec.open()
     indexed = list(rows)
     start = 0
@@ -43,17 +44,23 @@ def _flatten_partition(
         start += len(batch)
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """Flattening distributed by Spark (local mode here, a cluster in production).
 
     Args:
+        settings: The telemetry settings (the Spark engine has no options of its own yet).
         spark: A SparkSession to use; by default a local one is created (and reused).
     """
 
-    name = "spark"
+    name: ClassVar[str] = "spark"
 
-    def __init__(self, spark: Any = None) -> None:
+    def __init__(self, settings: TelemetrySettings | None = None, spark: Any = None) -> None:
+        self.settings = settings or TelemetrySettings()
         self._spark = spark
+
+    def start(self) -> None:
+        """Start (or find) the SparkSession now: it takes seconds."""
+        self._spark = self._spark or session()
 
     def close(self) -> None:
         """Nothing to release: the session outlives the engine (it is costly to start)."""
@@ -61,8 +68,8 @@ class SparkEngine:
     def flatten(
         self,
         store: Store,
-        settings: Settings,
         paths: Sequence[str],
+        *,
         processed_at: int,
         established: Mapping[str, Kind],
     ) -> list[FileResult]:
@@ -71,9 +78,8 @@ class SparkEngine:
             raise BadInputError("the spark engine needs a file:// or s3:// store")
         if not paths:
             return []
-        spark = self._spark or session()
-        self._spark = spark
-        context = spark.sparkContext
+        self.start()
+        context = self._spark.sparkContext
         spec, kinds = store.spec, dict(established)
         slices = max(1, min(len(paths), context.defaultParallelism * 4))
         rdd = context.parallelize(list(enumerate(paths)), slices)
