@@ -62,7 +62,7 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     stamps = _fast_timestamps([_cell(row, ts_col) for _, row in body])
     values = _fast_numbers([_cell(row, ph_col) for _, row in body])
     for (line, row), fast_stamp, fast_value in zip(body, stamps, values, strict=True):
-        if not "".join(row).strip():  # empty or only blanks
+        if fast_stamp is None and not "".join(row).strip():  # empty or only blanks
             result.skipped.append(Skipped(line, "empty row"))
             continue
 
