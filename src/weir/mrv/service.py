@@ -198,7 +198,8 @@ def totals(
     stored uncertainty, draws, seed and percentile), not the current environment; ``settings``
     only fills in for rows calculated before those were stored.
     """
-    from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total  # numpy: only for totals
+    # numpy: imported only for totals
+    from weir.mrv.pipeline.step3_calculate.uncertainty import monte_carlo_total
 
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:

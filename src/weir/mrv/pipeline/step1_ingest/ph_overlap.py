@@ -102,20 +102,20 @@ def resolve(session: Session) -> int:
     for row in session.execute(select(*columns).where(live, marked)):
         current[row.id] = row
         desired.setdefault(row.id, (None, None))  # its winner is gone: valid again
-    changed = 0
+    changes = []
     for row_id, (reason, duplicate) in desired.items():
         row = current[row_id]
         if row.reject_reason == reason:
             continue
         flags = [f for f in row.flags or [] if f.code not in DUP_CODES]
-        session.execute(
-            update(LabReading)
-            .where(LabReading.id == row_id)
-            .values(
-                status=RowStatus.REJECTED if reason else RowStatus.VALID,
-                reject_reason=reason,
-                flags=flags + ([duplicate] if duplicate else []),
-            )
+        changes.append(
+            {
+                "id": row_id,
+                "status": RowStatus.REJECTED if reason else RowStatus.VALID,
+                "reject_reason": reason,
+                "flags": flags + ([duplicate] if duplicate else []),
+            }
         )
-        changed += 1
-    return changed
+    if changes:  # ORM bulk UPDATE by primary key: one executemany
+        session.execute(update(LabReading), changes)
+    return len(changes)
