@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,42 +69,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     raise ConfigError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
     )
-
-
-def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (column name → value, the same keys in every row) into ``table``.
-
-    The same rows as ``connection.execute(insert(table), rows)``, for a fraction of its Python
-    time: SQLAlchemy builds the parameters of each row apart (``construct_params``: most of
-    MRV's pH insert). Here the statement is compiled once, each column's values go through
-    its type's bind processor in one pass and the driver gets the rows as they are. Rows whose
-    keys differ, or a column that needs a Python-side default, take SQLAlchemy's own path.
-    """
-    if not rows:
-        return
-    keys = list(rows[0])
-    dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    names = compiled.positiontup if compiled.positional else list(compiled.binds)
-    if (
-        compiled.prefetch
-        or names is None
-        or set(names) != set(keys)
-        or any(len(row) != len(keys) or row.keys() != rows[0].keys() for row in rows)
-    ):
-        connection.execute(insert(table), rows)
-        return
-    columns: list[list[Any]] = []
-    for name in names:
-        values = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(values if process is None else [process(v) for v in values])
-    params: list[Any] = (
-        list(zip(*columns, strict=True))
-        if compiled.positional
-        else [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    )
-    connection.exec_driver_sql(compiled.string, params)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

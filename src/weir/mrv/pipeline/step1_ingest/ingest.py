@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
-from weir.core.db import insert_many
 from weir.mrv.errors import FileReadError
 from weir.mrv.models import IngestionRun, LabReading, PlantOperation
 from weir.mrv.pipeline.step1_ingest import ph_overlap, precedence
@@ -141,7 +140,8 @@ def _load(
             if attr in row:
                 row[column] = row.pop(attr)
         rows.append(row)
-    insert_many(session.connection(), model.__table__, rows)
+    if rows:  # Core executemany: no ORM unit-of-work per row
+        session.connection().execute(insert(model.__table__), rows)
 
 
 def ingest_file(
