@@ -8,8 +8,7 @@ Input: the records of ``benchmarks/telemetry_flatten.py`` (sample Smartcar v4 pa
 1. the parse floor: orjson parses every landed line and every signal body on one core (best of 2);
 2. ``weir telemetry run --json`` (local engine, 2 workers) as a child process over the landed
    files: wall time including the CLI start, and the run's own phase times (``phases`` of its
-   summary: flatten, unify, merge, rescue count, vehicle_latest, ledger, archive); then again
-   with ``WEIR_TELEMETRY_PREFETCH=true`` (the next chunk flattens while one commits);
+   summary: flatten, unify, merge, rescue count, vehicle_latest, ledger, archive);
 3. with ``--landed DIR``, the landed files are kept in DIR and reused by the next run;
 4. with ``--baseline SRC`` (a checkout's ``src`` folder, e.g. the code before a change), the same
    CLI run over a fresh copy of the same files with that code first on ``PYTHONPATH``.
@@ -57,15 +56,12 @@ def parse_floor(blobs: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
-def cli_run(
-    home: Path, src: Path | None = None, *, prefetch: bool = False
-) -> tuple[float, dict[str, Any]]:
+def cli_run(home: Path, src: Path | None = None) -> tuple[float, dict[str, Any]]:
     """``weir telemetry run --json`` over `home` in a child process: (wall s, summary)."""
     env = {
         **os.environ,
         "WEIR_HOME": str(home),
         "WEIR_TELEMETRY_WORKERS": "2",
-        "WEIR_TELEMETRY_PREFETCH": str(prefetch).lower(),
     }
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(":")
@@ -119,8 +115,6 @@ def main() -> None:
     seconds, summary = cli_run(copy_home(landed_home, workdir / "weir"))
     assert summary["rows_in"] == count, summary
     runs.append(("this code", seconds, summary))
-    seconds, summary = cli_run(copy_home(landed_home, workdir / "prefetch"), prefetch=True)
-    runs.append(("this code, prefetch", seconds, summary))
     if baseline is not None:
         seconds, summary = cli_run(copy_home(landed_home, workdir / "baseline"), baseline)
         runs.append((f"baseline {baseline.parent.name}", seconds, summary))

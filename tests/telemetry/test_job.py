@@ -309,25 +309,3 @@ def test_a_late_row_newer_than_a_columns_source_updates_vehicle_latest(
     (stored,) = tables.latest(file_store).to_arrow().to_pylist()
     assert (stored["event_id"], stored["Odometer_TraveledDistance"]) == ("x20", 20.0)
     assert stored["Charge_IsCharging"] is False
-
-
-def test_prefetch_gives_the_same_tables(tmp_path: Path) -> None:
-    """The next chunk flattened before the previous commit (with older column kinds) is unified
-    with the kinds the table has when it commits: the tables are those of one chunk at a time."""
-    generate(tmp_path / "events", events=600, vehicles=6, seed=9)
-    snapshots = []
-    for prefetch in (False, True):
-        store = Store.from_settings(Settings(home=tmp_path / f"prefetch-{prefetch}"))
-        replay(tmp_path / "events", store, now=NOW)
-        late = signal("Charge", "IsCharging", {"value": "on"})  # conflicts with the bool column
-        land_batch(store, stream_record("999999", item=record("late-kind", signals=[late])))
-        options = TelemetrySettings(workers=2, chunk_files=2, prefetch=prefetch)
-        summary = job.run(store, options, now=NOW)
-        assert summary.chunks > 3
-        latest = tables.latest(store).to_arrow().drop_columns(["source_table_version"])
-        snapshots.append((rows(store), sorted(latest.to_pylist(), key=str), summary.rescued_rows))
-    assert snapshots[1] == snapshots[0]
-    rescued = next(row for row in snapshots[0][0] if row["event_id"] == "late-kind")
-    assert rescued["_rescued_data"] == (
-        '{"Charge_IsCharging":{"raw":"on","reason":"str conflicts with bool column"}}'
-    )

@@ -16,11 +16,7 @@ class TelemetrySettings(BaseSettings):
         engine: ``local`` (process pool) or ``spark``.
         workers: Processes of the local engine.
         chunk_files: At most this many landed files per Delta commit.
-        chunk_bytes: At most this many landed bytes in memory at once (one chunk, or two of
-            half of it with `prefetch`): bounds memory.
-        prefetch: Flatten the next chunk while the current one commits (two chunks of at most
-            ``chunk_bytes / 2`` each; faster where a core is idle, but the overlapping peaks
-            take more memory: 1.7 instead of 1.5 GB at the default chunk size).
+        chunk_bytes: At most this many landed bytes per Delta commit: bounds memory.
     """
 
     model_config = system_config("telemetry")
@@ -29,4 +25,3 @@ class TelemetrySettings(BaseSettings):
     workers: int = 2
     chunk_files: int = 2000
     chunk_bytes: int = 256 * 1024 * 1024
-    prefetch: bool = False

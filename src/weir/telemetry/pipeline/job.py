@@ -22,7 +22,6 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -238,22 +237,12 @@ def _run(run: _Run) -> None:
     if summary.relanded:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     main = tables.flattened(store)
-    # with prefetch the next chunk flattens while one commits: two chunks of half the bytes
-    held = 2 if run.settings.prefetch else 1
-    todo = list(chunks(pending, run.settings.chunk_files, max(1, run.settings.chunk_bytes // held)))
-    with ThreadPoolExecutor(1, thread_name_prefix="weir-flatten") as ahead:
-        flattening = ahead.submit(_flatten, run, main, todo[0]) if todo else None
-        for index, chunk in enumerate(todo):
-            assert flattening is not None
-            with summary.timed("flatten"):
-                results = flattening.result()
-            if index + 1 < len(todo) and run.settings.prefetch:
-                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
-            _chunk(run, main, chunk, results)
-            if index + 1 < len(todo) and not run.settings.prefetch:
-                flattening = ahead.submit(_flatten, run, main, todo[index + 1])
-            if run.progress is not None:
-                run.progress(summary.files, len(pending))
+    for chunk in chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes):
+        with summary.timed("flatten"):
+            results = _flatten(run, main, chunk)
+        _chunk(run, main, chunk, results)
+        if run.progress is not None:
+            run.progress(summary.files, len(pending))
     ended = datetime.now(UTC)
     summary.ended_at = ended.isoformat()
     summary.seconds = round((ended - started).total_seconds(), 3)
@@ -274,11 +263,7 @@ def _flatten(run: _Run, main: Table, chunk: list[ObjectMeta]) -> list[FileResult
 
 
 def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileResult]) -> None:
-    """Commit a flattened chunk: merge, vehicle_latest, ledger, archive.
-
-    The chunk may have been flattened before the previous chunk's commit added columns;
-    :func:`unify` with the kinds the table has now makes its rows what one pass would give.
-    """
+    """Commit a flattened chunk: merge, vehicle_latest, ledger, archive."""
     store, summary, checkpoint = run.store, run.summary, run.checkpoint
     paths = [meta.path for meta in chunk]
     checkpoint("after_flatten")
