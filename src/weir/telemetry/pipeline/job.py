@@ -238,9 +238,7 @@ def _run(run: _Run) -> None:
         log.info("{} already-merged files landed again: archived, not merged", summary.relanded)
     main = tables.flattened(store)
     for chunk in chunks(pending, run.settings.chunk_files, run.settings.chunk_bytes):
-        with summary.timed("flatten"):
-            results = _flatten(run, main, chunk)
-        _chunk(run, main, chunk, results)
+        _chunk(run, main, chunk)
         if run.progress is not None:
             run.progress(summary.files, len(pending))
     ended = datetime.now(UTC)
@@ -262,10 +260,15 @@ def _flatten(run: _Run, main: Table, chunk: list[ObjectMeta]) -> list[FileResult
     )
 
 
-def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta], results: list[FileResult]) -> None:
-    """Commit a flattened chunk: merge, vehicle_latest, ledger, archive."""
+def _chunk(run: _Run, main: Table, chunk: list[ObjectMeta]) -> None:
+    """Flatten a chunk and commit it: merge, vehicle_latest, ledger, archive.
+
+    The flattened batches are referenced here only, so they are freed once unified.
+    """
     store, summary, checkpoint = run.store, run.summary, run.checkpoint
     paths = [meta.path for meta in chunk]
+    with summary.timed("flatten"):
+        results = _flatten(run, main, chunk)
     checkpoint("after_flatten")
     with summary.timed("unify"):
         established = tables.established_kinds(main)
