@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from weir.core.storage import Store
 from weir.telemetry.pipeline.landing import land
@@ -35,3 +38,21 @@ def batches(stream: Iterator[dict[str, Any]], size: int = 100) -> Iterator[dict[
 def land_all(store: Store, events: list[dict[str, Any]]) -> int:
     """Land every event; returns the number of landed lines."""
     return sum(land(event, store).landed for event in events)
+
+
+def parse_floor(blobs: list[bytes]) -> int:
+    """The parse-only floor: orjson parses every landed line and every signal body, on one core.
+
+    Returns the records parsed; the benchmarks time it.
+    """
+    count = 0
+    for blob in blobs:
+        for line in blob.splitlines():
+            record = orjson.loads(line)
+            for signal in record.get("signals") or ():
+                body = signal.get("body")
+                if body:
+                    with contextlib.suppress(orjson.JSONDecodeError):
+                        orjson.loads(body)
+            count += 1
+    return count

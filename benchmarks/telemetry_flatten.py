@@ -19,7 +19,6 @@ dlt and pandas run on a subset (``PEER_RECORDS``) and are compared by records/s.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from loguru import logger
 from rich.console import Console
 from rich.table import Table
 
-from telemetry_common import batches, land_all, wide_records
+from telemetry_common import batches, land_all, parse_floor, wide_records
 from weir.core.settings import Settings
 from weir.core.storage import Store
 from weir.telemetry.pipeline.columns import unify
@@ -48,20 +47,6 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn()
     return time.perf_counter() - started, result
-
-
-def parse_floor(blobs: list[bytes]) -> int:
-    count = 0
-    for blob in blobs:
-        for line in blob.splitlines():
-            record = orjson.loads(line)
-            for signal in record.get("signals") or ():
-                body = signal.get("body")
-                if body:
-                    with contextlib.suppress(orjson.JSONDecodeError):
-                        orjson.loads(body)
-            count += 1
-    return count
 
 
 def weir_local(engine: LocalEngine, store: Store, paths: list[str]) -> int:

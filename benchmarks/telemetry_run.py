@@ -19,7 +19,6 @@ single-core parse). The load average is printed with the table: the machine may 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -30,29 +29,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 from loguru import logger
 from rich.console import Console
 from rich.table import Table
 
-from telemetry_common import batches, land_all, wide_records
+from telemetry_common import batches, land_all, parse_floor, wide_records
 from weir.core.settings import Settings
 from weir.core.storage import Store
 
 PHASES = ("discover", "flatten", "unify", "merge", "rescue", "latest", "ledger", "archive")
 
 
-def parse_floor(blobs: list[bytes]) -> float:
-    """Seconds orjson takes to parse every line and every signal body of `blobs`."""
+def floor_seconds(blobs: list[bytes]) -> float:
+    """Seconds of the parse-only floor over `blobs`."""
     started = time.perf_counter()
-    for blob in blobs:
-        for line in blob.splitlines():
-            record = orjson.loads(line)
-            for signal in record.get("signals") or ():
-                body = signal.get("body")
-                if body:
-                    with contextlib.suppress(orjson.JSONDecodeError):
-                        orjson.loads(body)
+    parse_floor(blobs)
     return time.perf_counter() - started
 
 
@@ -109,7 +100,7 @@ def main() -> None:
     paths = [meta.path for meta in store.list("telemetry/raw")]
     blobs = [store.get(path) for path in paths]
     size_mb = sum(map(len, blobs)) / 1e6
-    floor_s = min(parse_floor(blobs) for _ in range(2))
+    floor_s = min(floor_seconds(blobs) for _ in range(2))
     del blobs
     runs: list[tuple[str, float, dict[str, Any]]] = []
     seconds, summary = cli_run(copy_home(landed_home, workdir / "weir"))
