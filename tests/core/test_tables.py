@@ -10,7 +10,7 @@ import pytest
 
 from weir.core.errors import BadInputError, NotFoundError
 from weir.core.storage import Store
-from weir.core.tables import MergeResult, SchemaConflictError, Table
+from weir.core.tables import REPLACE_MAX, MergeResult, SchemaConflictError, Table
 
 
 @pytest.fixture(params=["file", "s3"])
@@ -160,7 +160,8 @@ def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
         {"id": 1, "value": "a", "seq": 5},
         {"id": 2, "value": "b", "seq": 5},
     ]
-    assert first.replaced.to_pylist() == [False, False]
+    assert first.written.to_pylist() == [True, False, True]  # of two rows of id 2, the newest
+    assert first.replaced.to_pylist() == [False, False, False]
     # new keys only: appended, one commit, no merge
     fresh = table.upsert(batch([3, 4], ["c", "d"], [1, 1]), ["id"], order_by="seq")
     assert (fresh.version, fresh.inserted, fresh.updated) == (1, 2, 0)
@@ -168,16 +169,17 @@ def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
     # stale and equal rows are not written; a newer one replaces the stored row whole
     rows = batch([1, 2, 3, 5], ["old", "same", "C", "e"], [4, 5, 2, 1])
     mixed = table.upsert(rows, ["id"], order_by="seq")
-    assert (mixed.version, mixed.inserted, mixed.updated) == (2, 1, 1)
+    assert (mixed.version, mixed.inserted, mixed.updated) == (3, 1, 1)
     assert mixed.written_rows().column("id").to_pylist() == [3, 5]
     assert mixed.written.to_pylist() == [False, False, True, True]
     assert mixed.replaced.to_pylist() == [False, False, True, False]
-    assert table.history(1)[0]["operation"] == "MERGE"
+    # the new key is appended, the stored row replaced by key in a second commit
+    assert [commit["operation"] for commit in table.history(2)] == ["WRITE", "WRITE"]
     # nothing to write: no commit
     again = table.upsert(batch([3, 5], ["C", "e"], [2, 1]), ["id"], order_by="seq")
-    assert (again.version, again.inserted, again.updated) == (2, 0, 0)
+    assert (again.version, again.inserted, again.updated) == (3, 0, 0)
     assert again.written_rows().num_rows == 0
-    assert table.version() == 2
+    assert table.version() == 3
     assert table.to_polars().sort("id").rows() == [
         (1, "a", 5), (2, "b", 5), (3, "C", 2), (4, "d", 1), (5, "e", 1)
     ]  # fmt: skip
@@ -189,3 +191,37 @@ def test_upsert_gives_the_merge_result_and_says_what_it_wrote(
     ):
         reference.merge(rows, ["id"], order_by="seq")
     assert reference.to_polars().sort("id").rows() == table.to_polars().sort("id").rows()
+
+
+def test_upsert_replaces_stored_rows_by_key_in_one_commit_whatever_the_key_text(
+    table: Table,
+) -> None:
+    ids = ["a'b", "c\\d", "e\\'f", 'g"h', "plain"]
+    table.upsert(
+        pa.table({"id": ids, "value": ["old"] * 5, "seq": [1] * 5}), ["id"], order_by="seq"
+    )
+    rows = pa.table({"id": ids, "value": ["new"] * 5, "seq": [2] * 5, "extra": [1.5] * 5})
+    result = table.upsert(rows, ["id"], order_by="seq")
+    assert (result.version, result.inserted, result.updated) == (1, 0, 5)
+    assert sorted(table.to_polars().rows()) == sorted((i, "new", 2, 1.5) for i in ids)
+
+
+def test_upsert_merges_many_replacements_or_several_key_columns(
+    table: Table, file_store: Store
+) -> None:
+    count = REPLACE_MAX + 1
+    first = pa.table({"id": list(range(count)), "k": [0] * count, "seq": [1] * count})
+    newer = pa.table(
+        {"id": list(range(count + 1)), "k": [0] * (count + 1), "seq": [2] * (count + 1)}
+    )
+    table.upsert(first, ["id"], order_by="seq")
+    result = table.upsert(newer, ["id"], order_by="seq")
+    assert (result.version, result.inserted, result.updated) == (1, 1, count)
+    assert table.history(1)[0]["operation"] == "MERGE"
+    assert table.to_polars()["seq"].to_list() == [2] * (count + 1)
+    pair = Table(file_store, "t/pairs")
+    pair.upsert(first.slice(0, 3), ["id", "k"], order_by="seq")
+    both = pair.upsert(newer.slice(0, 4), ["id", "k"], order_by="seq")
+    assert (both.version, both.inserted, both.updated) == (1, 1, 3)
+    assert pair.history(1)[0]["operation"] == "MERGE"
+    assert sorted(pair.to_polars().rows()) == [(i, 0, 2) for i in range(4)]

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from weir.core.storage import Store
 
 
+REPLACE_MAX = 1000
+"""At most this many stored rows are replaced by key in one commit (:meth:`Table.upsert`):
+the keys go in the commit's predicate as a list (delta-rs crashed on ~50,000)."""
+
+
 class SchemaConflictError(ConflictError):
     """An incoming column has a different type than the same column in the table."""
 
@@ -53,8 +58,9 @@ class UpsertResult(MergeResult):
     """What :meth:`Table.upsert` did, and which of the incoming rows it wrote.
 
     Attributes:
-        rows: The incoming rows, one per key (as :meth:`Table.merge` keeps them).
-        written: Per row of `rows`, whether it was inserted or updated.
+        rows: The incoming rows, as given (a key may come more than once).
+        written: Per row of `rows`, whether it was inserted or updated (of rows sharing a key,
+            only the one :meth:`Table.merge` would keep can be).
         replaced: Per row of `rows`, whether it replaced a stored row (an update).
         version: The table version after the upsert (unchanged when nothing was written).
     """
@@ -139,6 +145,17 @@ class Table:
             fields.append(pa.field(field.name, target))
         return data.cast(pa.schema(fields))
 
+    def _whole(self, data: pa.Table, table: DeltaTable) -> pa.Table:
+        """`data` conformed to `table`, with the stored columns it lacks as nulls.
+
+        A newer row replaces the stored row whole: columns it lacks become null, not stale.
+        """
+        source = self._conform(data, table)
+        for field in pa.schema(table.schema().to_arrow()):
+            if field.name not in source.column_names:
+                source = source.append_column(field, pa.nulls(source.num_rows, field.type))
+        return source
+
     @staticmethod
     def _commit(metadata: dict[str, str] | None, app: tuple[str, int] | None) -> CommitProperties:
         transactions = [Transaction(app_id=app[0], version=app[1])] if app else None
@@ -206,11 +223,7 @@ class Table:
             )
             return MergeResult(version, data.num_rows, 0)
         table = self._open()
-        source = self._conform(data, table)
-        # a newer row replaces the stored row whole: columns it lacks become null, not stale
-        for field in pa.schema(table.schema().to_arrow()):
-            if field.name not in source.column_names:
-                source = source.append_column(field, pa.nulls(source.num_rows, field.type))
+        source = self._whole(data, table)
         predicate = " AND ".join(f"t.{_quote(key)} = s.{_quote(key)}" for key in keys)
         merger = table.merge(
             source,
@@ -242,30 +255,41 @@ class Table:
         """:meth:`merge` with `order_by`, deciding from the stored keys first.
 
         Only the key and `order_by` columns of the stored rows whose keys come in are read.
-        Rows whose keys are absent are inserted; a row whose keys exist replaces the stored row
-        when its `order_by` value is greater; other rows are not written. When no row replaces
-        one, the new rows are appended (no merge, so the stored rows are not rescanned); when
-        none is written at all, nothing is committed. The resulting table is the one
-        :meth:`merge` gives. One writer at a time: a row another writer inserts between the
-        lookup and the commit is not seen.
+        Of incoming rows sharing a key, only the newest can be written (as in :meth:`merge`; the
+        others are not copied). Rows whose keys are absent are inserted; a row whose keys exist
+        replaces the stored row when its `order_by` value is greater; other rows are not
+        written. The resulting table is the one :meth:`merge` gives, in one or two commits:
+
+        - only new keys: one append (the stored rows are not read);
+        - rows replacing stored ones, on one key column: the new keys are appended, then the
+          stored rows are deleted and the newer ones written in one commit (a replace by
+          key; delta-rs's merge joins every stored row with the batch and costs ~2× more);
+          more than :data:`REPLACE_MAX` such rows, or several key columns: one merge;
+        - nothing to write: no commit.
+
+        A crash between the two commits leaves the new keys stored; upserting the same rows
+        again writes only the replacements. One writer at a time: a row another writer inserts
+        between the lookup and the commit is not seen.
 
         Args:
             data: The rows to upsert.
             keys: Key columns.
             order_by: Column deciding which of two rows with the same keys is newer.
-            commit_metadata: Custom metadata stored with the commit.
+            commit_metadata: Custom metadata stored with the commit(s).
         """
         import polars as pl
 
         missing = [key for key in [*keys, order_by] if key not in data.column_names]
         if missing:
             raise BadInputError(f"upsert into {self.path!r}: data lacks columns {missing}")
-        data = _latest_per_key(data, keys, order_by)
+        newest = pl.Series(_newest_per_key(data, keys, order_by), dtype=pl.Boolean)
         if not self.exists():
-            version = self.append(data, commit_metadata=commit_metadata)
-            every = pl.repeat(True, data.num_rows, dtype=pl.Boolean, eager=True)
-            written, replaced = every.to_arrow(), (~every).to_arrow()
-            return UpsertResult(version, data.num_rows, 0, data, written, replaced)
+            fresh = data if newest.all() else data.filter(newest.to_arrow())
+            version = self.append(fresh, commit_metadata=commit_metadata)
+            none = pl.repeat(False, len(newest), dtype=pl.Boolean, eager=True)
+            return UpsertResult(
+                version, fresh.num_rows, 0, data, newest.to_arrow(), none.to_arrow()
+            )
         incoming = pl.from_arrow(data.select([*keys, order_by]))
         assert isinstance(incoming, pl.DataFrame)
         stored_order, exists = "_stored_order", "_exists"
@@ -281,20 +305,46 @@ class Table:
             pl.col(exists).fill_null(False).alias(exists),
             (pl.col(order_by) > pl.col(stored_order)).fill_null(False).alias("_newer"),
         )
-        newer = decided.get_column("_newer")
-        write = (~decided.get_column(exists)) | newer
+        new = newest & ~decided.get_column(exists)
+        newer = newest & decided.get_column("_newer")
+        write = new | newer
         written, replaced = write.to_arrow(), newer.to_arrow()
         if not write.any():
             return UpsertResult(self.version(), 0, 0, data, written, replaced)
-        if not newer.any():  # only new keys: appended, the stored rows are not read
+        inserted, updated = int(new.sum()), int(newer.sum())
+        if not updated:  # only new keys: appended, the stored rows are not read
             fresh = data if write.all() else data.filter(written)
             version = self.append(fresh, commit_metadata=commit_metadata)
-            return UpsertResult(version, fresh.num_rows, 0, data, written, replaced)
+            return UpsertResult(version, inserted, 0, data, written, replaced)
+        if len(keys) == 1 and updated <= REPLACE_MAX:
+            if inserted:
+                self.append(data.filter(new.to_arrow()), commit_metadata=commit_metadata)
+            version = self._replace(data.filter(replaced), keys[0], commit_metadata)
+            return UpsertResult(version, inserted, updated, data, written, replaced)
         # the merge leaves alone the rows not written (no copy of the batch without them)
         merged = self.merge(data, keys, order_by=order_by, commit_metadata=commit_metadata)
         return UpsertResult(
             merged.version, merged.inserted, merged.updated, data, written, replaced
         )
+
+    def _replace(self, rows: pa.Table, key: str, commit_metadata: dict[str, str] | None) -> int:
+        """Delete the stored rows whose `key` one of `rows` has, write `rows`: one commit.
+
+        Returns:
+            The new table version.
+        """
+        table = self._open()
+        values = ", ".join(_literal(value) for value in rows.column(key).to_pylist())
+        write_deltalake(
+            self.uri,
+            self._whole(rows, table),
+            mode="overwrite",
+            predicate=f"{_quote(key)} IN ({values})",
+            schema_mode="merge",
+            storage_options=self._options,
+            commit_properties=self._commit(commit_metadata, None),
+        )
+        return self.version()
 
     def app_version(self, app_id: str) -> int | None:
         """The last transaction version committed by `app_id`, or None."""
@@ -368,20 +418,33 @@ class Table:
         )
 
 
-def _latest_per_key(data: pa.Table, keys: list[str], order_by: str | None) -> pa.Table:
-    """One row per key: the greatest `order_by`, or the last occurrence without it.
+def _literal(value: object) -> str:
+    """`value` as a SQL literal of a delta-rs predicate (text quoted, quotes doubled)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInputError(f"a key of type {type(value).__name__} cannot go in a predicate")
+    return str(value)
 
-    Only the key and order columns are copied to decide; the kept rows are then taken from
-    `data` in their original order (one copy of the survivors, not of every column twice).
-    """
+
+def _newest_per_key(data: pa.Table, keys: list[str], order_by: str | None) -> pa.Array:
+    """Per row of `data`, whether it is its key's row: the greatest `order_by` (the last of
+    equals), or the last occurrence without it. Only the key and order columns are read."""
     import polars as pl
 
     index = pl.from_arrow(data.select([*keys, *([order_by] if order_by else [])]))
     assert isinstance(index, pl.DataFrame)
     if index.height == index.select(keys).unique().height:
-        return data
+        return pl.repeat(True, index.height, dtype=pl.Boolean, eager=True).to_arrow()
     index = index.with_row_index("_row")
     if order_by:
         index = index.sort(order_by, nulls_last=False, maintain_order=True)
-    keep = index.unique(subset=keys, keep="last", maintain_order=True).get_column("_row").sort()
-    return data.take(keep.to_arrow())
+    keep = index.unique(subset=keys, keep="last", maintain_order=True).get_column("_row")
+    newest = pl.repeat(False, index.height, dtype=pl.Boolean, eager=True).scatter(keep, True)
+    return newest.to_arrow()
+
+
+def _latest_per_key(data: pa.Table, keys: list[str], order_by: str | None) -> pa.Table:
+    """One row per key (:func:`_newest_per_key`), in their original order."""
+    newest = _newest_per_key(data, keys, order_by)
+    return data if newest.true_count == len(data) else data.filter(newest)

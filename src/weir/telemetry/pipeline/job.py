@@ -3,17 +3,18 @@
 Order of effects per chunk, and why a crash anywhere is safe:
 
 1. flatten (no effect) — a crash here leaves everything as it was;
-2. at most one commit into ``car_telemetry_flattened`` (by event_id, newest ``_order_key`` wins;
-   equal keys leave the stored row alone, so merging the same files again changes nothing):
-   an append when no incoming event_id is stored yet, a merge when some row updates a stored
-   one, none when nothing is new (:meth:`weir.core.tables.Table.upsert`);
+2. the chunk's rows upserted into ``car_telemetry_flattened`` (by event_id, newest
+   ``_order_key`` wins; equal keys leave the stored row alone, so merging the same files again
+   changes nothing, :meth:`weir.core.tables.Table.upsert`): an append of the new event_ids, and
+   when some row updates a stored one, a second commit replacing those rows by event_id;
+   nothing when nothing is new;
 3. ``vehicle_latest`` brought up to date for the chunk's vehicles;
 4. one ledger commit naming the files and the table version;
 5. files moved to the archive.
 
-A rerun after a crash before (4) merges the same rows again (a no-op; their vehicles'
-``vehicle_latest`` rows are recomputed from the table); after (4) it only finishes archiving the
-files the ledger already holds.
+A rerun after a crash before (4) merges the same rows again (only what a crash inside (2) left
+unwritten is written; their vehicles' ``vehicle_latest`` rows are recomputed from the table);
+after (4) it only finishes archiving the files the ledger already holds.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class RunSummary:
         finally:
             spent = time.perf_counter() - started
             self.phases[phase] = round(self.phases.get(phase, 0.0) + spent, 3)
+            logger.debug("{} took {:.3f} s", phase, spent)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data."""
