@@ -6,6 +6,7 @@ Also :func:`demo` (called by ``weir demo``); the sample generator is
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,19 @@ LAND_FIRST = (
     "land events with `weir telemetry replay DIR` (sample events: `weir sample telemetry`) "
     "or the stream handler on AWS Lambda"
 )
+
+
+def _return_freed_memory() -> None:
+    """Make polars' and deltalake's allocators give freed memory back to the OS within 0.1 s.
+
+    Both ship jemalloc, which by default keeps freed pages for ~10 s: about a run's length, so
+    each chunk's merge and ``vehicle_latest`` buffers stayed resident into the next chunk
+    (~500 MiB of the job's peak at 100k records). 0 s would save ~150 MiB more but triples the
+    page faults (~2 s more CPU at 100k records); 0.1 s costs ~20 % more faults than the default.
+    jemalloc reads ``_RJEM_MALLOC_CONF`` when the library first allocates, so this runs before
+    they are imported (worker processes inherit it); a value the user set is kept.
+    """
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:100")
 
 
 def _setup() -> tuple[Settings, Store]:
@@ -67,6 +81,7 @@ def run(
     json_out: JsonOpt = False,
 ) -> None:
     """Merge newly landed files into car_telemetry_flattened, then archive them."""
+    _return_freed_memory()
     from weir.telemetry.models import RAW_PREFIX
     from weir.telemetry.pipeline.engines import ENGINES, make_engine
 
