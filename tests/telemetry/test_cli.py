@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,16 @@ def test_watch_picks_up_files_as_they_land(
     summary = json.loads(out)
     assert (summary["files"], summary["rows_merged"], summary["archived"]) == (1, 1, 1)
     assert list(store.list("telemetry/raw")) == []
+
+
+@pytest.mark.usefixtures("settings")
+def test_run_makes_jemalloc_return_freed_memory_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
+    assert invoke("telemetry", "run", "--json")[0] == 0
+    # the last value wins (polars puts its own defaults first when imported); workers inherit it
+    assert os.environ["_RJEM_MALLOC_CONF"].split(",")[-1] == "dirty_decay_ms:100"
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:5000")
+    assert invoke("telemetry", "run", "--json")[0] == 0
+    assert os.environ["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:5000"
