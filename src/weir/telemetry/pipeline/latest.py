@@ -105,8 +105,9 @@ def plan(store: Store, chunk: pa.Table, merged: UpsertResult, table_version: int
         merged: The chunk's upsert: its rows, which of them it wrote and which replaced one.
         table_version: Version of the flattened table after the chunk.
 
-    The chunk's rows are in memory while this runs: vehicles are computed in groups of an
-    eighth of them at most, so the copies made on the way stay small beside the chunk.
+    The chunk's rows are in memory while this runs: vehicles are computed from one contiguous
+    copy of them, in groups of an eighth of the rows at most, so the copies made for each group
+    stay small beside the chunk.
     """
     touched = _frame(chunk.select([VEHICLE, KEY])).filter(pl.col(VEHICLE).is_not_null())
     wrote = pl.Series("_written", merged.written, dtype=pl.Boolean)
@@ -134,7 +135,9 @@ def plan(store: Store, chunk: pa.Table, merged: UpsertResult, table_version: int
     quick = sorted(set(new.get_column(VEHICLE).drop_nulls().to_list()) - set(full))
     if not quick:
         return Update(None, full)
-    frame, parts = _frame(merged.rows), []
+    # one chunk: the batch comes in one chunk per flattened batch of files, and filtering and
+    # converting a group's rows from ~15 chunks cost ~2x the copy (0.6 s against 0.3 at 50k)
+    frame, parts = _frame(merged.rows).rechunk(), []
     known = stored.drop(SOURCE_VERSION, strict=False)
     sizes = dict(new.group_by(VEHICLE).len().iter_rows())
     for group in _groups(quick, sizes, max(1, new.height // 8)):  # bounds the copies of rows
