@@ -1,12 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The native fast path of :func:`weir.telemetry.pipeline.flatten._record` (Cython).
 
-It does what the Python fast path of ``flatten._record`` does, line by line, on the same
-objects (the ``Columns`` slots, orjson's dicts): a usual value (a scalar for a column the batch
-has, not yet set in the row, of the column's type) goes straight to its slot; everything else
-is handed to the general path of :mod:`.flatten` (its functions are bound by :func:`bind`), so
-rescues, new columns and odd shapes have one implementation. Tests check that this path, the
-Python fast path and the reference path give the same rows on every sample and edge record.
+It follows ``flatten._record`` and ``flatten._signals`` step by step on the same objects (the
+``Columns`` slots, orjson's dicts). A usual value goes straight to its slot: the row has none
+there yet, the batch has the column, and the value has the column's type (or is a body integer
+float64 holds exactly, for a float64 column; a list or object, as JSON text for a string one;
+an epoch-ms time for a timestamp one). Everything else is handed to the general path of
+:mod:`.flatten` (bound by :func:`bind`), so rescues, new columns and odd shapes have one
+implementation. Tests check that this path, the Python fast path and the reference path give
+the same rows on every sample record, the edge records and generated ones.
 """
 
 from cpython.long cimport PyLong_AsLongLongAndOverflow
@@ -99,11 +101,6 @@ cdef inline _Names _names_of(str group, str name):
             return None
         names = by_name[name] = _Names(f"{group}_{name}")
     return names
-
-
-cdef inline bint _free(list slots, Py_ssize_t row, object value):
-    """Whether `value` can go straight to `row` of `slots`: empty, and of the column's type."""
-    return slots[row] is None and type(value) is slots[len(slots) - 1]
 
 
 cdef inline long long _millis(object value, bint* ok):
