@@ -33,6 +33,7 @@ give the same rows on every sample record, the edge records and generated ones.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -433,29 +434,27 @@ RecordPath = Callable[[Columns, int, Any, str, int], None]
 def native_record() -> RecordPath | None:
     """The native fast path (:mod:`._native`), or None when it is not built or switched off.
 
-    Chosen once per process (logged at debug level): the Cython extension built by the
-    install, unless ``WEIR_TELEMETRY_NATIVE=0`` (:class:`~weir.telemetry.settings.
-    TelemetrySettings`) asks for the Python path. Without the extension (a Lambda zip, a
-    machine without a compiler) the Python path does the same work, slower.
+    Chosen once per process: the Cython extension built by the install, unless
+    ``WEIR_TELEMETRY_NATIVE=0`` (:class:`~weir.telemetry.settings.TelemetrySettings`) asks for
+    the Python path. Without the extension (a Lambda zip, a machine without a compiler) the
+    Python path does the same work, slower. The choice is logged at debug level, except in the
+    local engine's worker processes: their loguru is not configured and would print it on the
+    user's terminal.
     """
+    record: RecordPath | None = None
     if not TelemetrySettings().native:
-        logger.debug("telemetry flatten: Python path (WEIR_TELEMETRY_NATIVE is off)")
-        return None
-    try:
-        from weir.telemetry.pipeline import _native
-    except ImportError as exc:
-        logger.debug("telemetry flatten: Python path (native extension not built: {})", exc)
-        return None
-    _native.bind(sys.modules[__name__])
-    logger.debug("telemetry flatten: native path ({})", _native.__file__)
-    record: RecordPath = _native.record
+        why = "Python path (WEIR_TELEMETRY_NATIVE is off)"
+    else:
+        try:
+            from weir.telemetry.pipeline import _native
+        except ImportError as exc:
+            why = f"Python path (the native extension is not built: {exc})"
+        else:
+            _native.bind(sys.modules[__name__])
+            record, why = _native.record, f"native path ({_native.__file__})"
+    if multiprocessing.parent_process() is None:
+        logger.debug("telemetry flatten: {}", why)
     return record
-
-
-def _python_record(
-    columns: Columns, row: int, record: Any, source_file: str, processed_at: int
-) -> None:
-    _record(columns, row, record, source_file, processed_at)
 
 
 def _reference_record(
@@ -469,11 +468,11 @@ def _path(reference: bool, native: bool | None) -> RecordPath:
     if reference:
         return _reference_record
     if native is False:
-        return _python_record
+        return _record
     chosen = native_record()
     if chosen is None and native:
         raise RuntimeError("the native flatten extension is not built or is switched off")
-    return chosen or _python_record
+    return chosen or _record
 
 
 def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[str, Any]:
