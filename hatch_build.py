@@ -28,21 +28,23 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             return
         from Cython.Build import cythonize
         from setuptools import Distribution, Extension
+        from setuptools.errors import BaseError, CCompilerError
 
         with contextlib.chdir(self.root), tempfile.TemporaryDirectory() as temp:
             extensions = [
                 Extension(name, [source], extra_compile_args=["-O2"])
                 for name, source in EXTENSIONS.items()
             ]
+            # a .pyx that Cython rejects fails the build; a missing C toolchain does not
+            modules = cythonize(extensions, language_level=3, quiet=True)
+            dist = Distribution({"ext_modules": modules, "package_dir": {"": "src"}})
+            build = dist.get_command_obj("build_ext")
+            build.inplace = True
+            build.build_temp = build.build_lib = temp  # nothing left in the tree
             try:
-                modules = cythonize(extensions, language_level=3, quiet=True)
-                dist = Distribution({"ext_modules": modules, "package_dir": {"": "src"}})
-                build = dist.get_command_obj("build_ext")
-                build.inplace = True
-                build.build_temp = build.build_lib = temp  # nothing left in the tree
                 build.ensure_finalized()
                 build.run()
-            except Exception as exc:  # no compiler, no Python headers …: the Python path remains
+            except (BaseError, CCompilerError) as exc:  # no compiler, no Python headers …
                 self.app.display_warning(
                     f"weir: native extensions not built ({exc}); the Python path will be used"
                 )
