@@ -31,10 +31,7 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         from setuptools.errors import BaseError, CCompilerError
 
         with contextlib.chdir(self.root), tempfile.TemporaryDirectory() as temp:
-            extensions = [
-                Extension(name, [source], extra_compile_args=["-O2"])
-                for name, source in EXTENSIONS.items()
-            ]
+            extensions = [Extension(name, [source]) for name, source in EXTENSIONS.items()]
             # a .pyx that Cython rejects fails the build; a missing C toolchain does not
             modules = cythonize(extensions, language_level=3, quiet=True)
             dist = Distribution({"ext_modules": modules, "package_dir": {"": "src"}})
