@@ -22,6 +22,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project \
         --extra postgres --extra ui --extra aws --extra forecast --extra render
+# hatch_build.py compiles the native telemetry flatten path; this slim image has no C compiler,
+# so the build warns and telemetry flattens on the Python path (same rows, slower).
+COPY hatch_build.py ./
 COPY src ./src
 RUN uv sync --frozen --no-dev \
         --extra postgres --extra ui --extra aws --extra forecast --extra render

@@ -9,7 +9,11 @@ landed bytes and produces one wide row per record:
 
 - parse-only floor: orjson parses every line and every signal body, nothing else;
 - weir local engine (1 and 2 worker processes, pool warmed), weir spark engine (session warm):
-  the full flatten (typing, rescue, Arrow tables) of :mod:`weir.telemetry.pipeline.flatten`;
+  the full flatten (typing, rescue, Arrow tables) of :mod:`weir.telemetry.pipeline.flatten`,
+  on its native path (the Cython extension the install builds) and on the Python path
+  (``WEIR_TELEMETRY_NATIVE=0``, what runs where the extension is not built);
+- one core, CPU seconds (steadier than wall time on a shared machine): the floor and
+  ``flatten_files`` on each path, in this process;
 - dlt: ``pipeline.extract`` of the parsed records, then the timed ``pipeline.normalize()``
   (dlt's relational normalizer: a parent table plus a signals child table; bodies stay text);
 - pandas: ``json_normalize`` of the signals + body parsing + ``pivot`` to one row per event.
@@ -19,6 +23,7 @@ dlt and pandas run on a subset (``PEER_RECORDS``) and are compared by records/s.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -35,7 +40,9 @@ from rich.table import Table
 from telemetry_common import batches, land_all, parse_floor, wide_records
 from weir.core.settings import Settings
 from weir.core.storage import Store
+from weir.telemetry.pipeline import flatten
 from weir.telemetry.pipeline.columns import unify
+from weir.telemetry.pipeline.engine import MAX_BATCH
 from weir.telemetry.pipeline.engines import LocalEngine
 from weir.telemetry.settings import TelemetrySettings
 
@@ -52,6 +59,46 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def weir_local(engine: LocalEngine, store: Store, paths: list[str]) -> int:
     results = engine.flatten(store, paths, processed_at=NOW_US, established={})
     return int(unify(results, {}).num_rows)
+
+
+def python_path(on: bool) -> None:
+    """Flatten on the Python path (here and in workers started from now on) or the default."""
+    if on:
+        os.environ["WEIR_TELEMETRY_NATIVE"] = "0"
+    else:
+        os.environ.pop("WEIR_TELEMETRY_NATIVE", None)
+    flatten.native_record.cache_clear()
+
+
+def local_rows(store: Store, paths: list[str], n: int, label: str) -> list[tuple[str, int, float]]:
+    """Wall seconds of the local engine on 1 and 2 workers (best of two, pool warmed)."""
+    rows = []
+    for workers in (1, 2):
+        with LocalEngine(TelemetrySettings(workers=workers)) as engine:
+            weir_local(engine, store, paths[:8])  # start and warm the pool
+            seconds, flat = min(timed(lambda: weir_local(engine, store, paths)) for _ in range(2))
+            assert flat == n, (flat, n)
+            rows.append(
+                (f"weir local, {workers} worker{'s' * (workers > 1)} ({label})", n, seconds)
+            )
+    return rows
+
+
+def cpu_seconds(fn: Callable[[], Any], repeat: int = 3) -> float:
+    """Best CPU time of this process over `repeat` calls of `fn`."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        fn()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def one_core(files: list[tuple[str, bytes]], native: bool) -> None:
+    """``flatten_files`` over the run in the engines' batches, in this process."""
+    for start in range(0, len(files), MAX_BATCH):
+        batch = files[start : start + MAX_BATCH]
+        flatten.flatten_files(batch, processed_at=NOW_US, established={}, native=native)
 
 
 def weir_spark(store: Store, paths: list[str]) -> tuple[float, int]:
@@ -127,16 +174,20 @@ def main() -> None:
     rows: list[tuple[str, int, float]] = []
     floor_s, _ = min(timed(lambda: parse_floor(blobs)) for _ in range(2))
     rows.append(("parse-only floor (orjson, 1 core)", n, floor_s))
-    with LocalEngine(TelemetrySettings(workers=1)) as one:
-        seconds, flat = min(timed(lambda: weir_local(one, store, paths)) for _ in range(2))
-        assert flat == n, (flat, n)
-        rows.append(("weir local, 1 worker", n, seconds))
-    with LocalEngine(TelemetrySettings(workers=2)) as two:
-        weir_local(two, store, paths[:8])  # start and warm the pool
-        seconds, flat = min(timed(lambda: weir_local(two, store, paths)) for _ in range(2))
-        rows.append(("weir local, 2 workers", n, seconds))
+    if flatten.native_record() is None:
+        console.print("[red]the native extension is not built: `make install` builds it[/red]")
+    rows += local_rows(store, paths, n, "native")
+    python_path(True)
+    rows += local_rows(store, paths, n, "Python path")
+    python_path(False)
+    files = list(zip(paths, blobs, strict=True))
+    cpu = {
+        "parse-only floor": cpu_seconds(lambda: parse_floor(blobs)),
+        "flatten_files, native": cpu_seconds(lambda: one_core(files, native=True)),
+        "flatten_files, Python path": cpu_seconds(lambda: one_core(files, native=False)),
+    }
     if not weir_only:
-        seconds, flat = weir_spark(store, paths)
+        seconds, _ = weir_spark(store, paths)
         rows.append(("weir spark local[2]", n, seconds))
         subset = [orjson.loads(line) for blob in blobs for line in blob.splitlines()][:PEER_RECORDS]
         rows.append(("dlt normalize (1 core)", len(subset), dlt_normalize(subset, workdir)))
@@ -155,6 +206,13 @@ def main() -> None:
             f"{rate / floor_rate:.2f}", f"{rate / dlt_rate:.1f}×" if dlt_rate else "–",
         )  # fmt: skip
     console.print(table)
+    cores = Table(title="one core, CPU seconds (best of 3) · vs floor = floor CPU / CPU")
+    for column in ("contender", "CPU s", "vs floor"):
+        cores.add_column(column, justify="left" if column == "contender" else "right")
+    for name, seconds in cpu.items():
+        cores.add_row(name, f"{seconds:.2f}", f"{cpu['parse-only floor'] / seconds:.2f}")
+    console.print(cores)
+    console.print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -60,3 +61,16 @@ def test_the_migration_names_every_code_as_the_label_does(code: FlagCode) -> Non
     assert name == (stored.label.replace("cross_file_", "") if cross_file else stored.label)
     reason = "cross-file duplicate of a.csv:2" if cross_file else None
     assert migration.code_of(name, reason) == stored.to_json()
+
+
+def test_every_quality_flag_has_one_distinct_colour_on_the_chart() -> None:
+    from weir.mrv.ui.charts import co2_chart
+
+    assert list(rules.FLAG_COLOURS) == list(QualityFlag)
+    assert len(set(rules.FLAG_COLOURS.values())) == len(QualityFlag)
+    row = {"date": dt.date(2024, 3, 1), "plant_id": "P1", "co2_t_per_day": 1.5}
+    scale = co2_chart([{**row, "quality_flag": "VALID"}]).to_dict()["layer"][1]["encoding"]
+    assert scale["color"]["scale"] == {
+        "domain": ["VALID", "INVALID", "NO_OPS_DATA", "INVALID_FLOW", "MISSING_CA_READINGS"],
+        "range": ["#2e7d32", "#c62828", "#9e9e9e", "#ef6c00", "#6a1b9a"],
+    }

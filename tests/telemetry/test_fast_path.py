@@ -1,14 +1,20 @@
-"""The inline fast path of flattening gives what the general (reference) path gives, exactly."""
+"""The fast paths of flattening (native and Python) give what the general path gives, exactly."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.telemetry.known import MS, ndjson, record, signal
 from tests.telemetry.landed import landed_sample
+from weir.telemetry.models import Kind
+from weir.telemetry.pipeline import flatten
 from weir.telemetry.pipeline.columns import FileResult
 from weir.telemetry.pipeline.flatten import flatten_files
 
@@ -71,10 +77,17 @@ def edge_records() -> list[dict[str, Any]]:
     return edges
 
 
-def both(files: list[tuple[str, bytes]]) -> tuple[FileResult, FileResult]:
-    fast = flatten_files(files, processed_at=NOW, established={})
-    reference = flatten_files(files, processed_at=NOW, established={}, reference=True)
-    return fast, reference
+def both(
+    files: list[tuple[str, bytes]], established: Mapping[str, Kind] | None = None
+) -> tuple[FileResult, FileResult]:
+    """The native fast path's result and the reference path's, once the Python fast path is
+    checked equal to the reference path too."""
+    kinds = established or {}
+    native = flatten_files(files, processed_at=NOW, established=kinds, native=True)
+    python = flatten_files(files, processed_at=NOW, established=kinds, native=False)
+    reference = flatten_files(files, processed_at=NOW, established=kinds, reference=True)
+    assert_same(python, reference)
+    return native, reference
 
 
 def assert_same(fast: FileResult, reference: FileResult) -> None:
@@ -119,3 +132,110 @@ def test_edge_records_together_flatten_the_same_on_both_paths() -> None:
             "duplicate column in record"
         ]
     assert fast.table["source_file"].to_pylist() == ["f"] * len(rescued)
+
+
+def test_the_native_path_is_built_and_chosen_by_default() -> None:
+    """The dev install (``make install``) compiles it: a missing extension fails CI here."""
+    from weir.telemetry.pipeline import _native
+
+    assert _native.__file__.endswith(".so")
+    assert flatten.native_record() is _native.record
+
+
+@pytest.fixture
+def fresh_choice() -> Iterator[None]:
+    flatten.native_record.cache_clear()
+    yield
+    flatten.native_record.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_choice")
+def test_weir_telemetry_native_off_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEIR_TELEMETRY_NATIVE", "0")
+    assert flatten.native_record() is None
+    file = [("f", ndjson(record("a")))]
+    result = flatten_files(file, processed_at=NOW, established={})
+    assert result.table.column("event_id").to_pylist() == ["a"]
+    with pytest.raises(RuntimeError, match="native flatten extension is not built"):
+        flatten_files(file, processed_at=NOW, established={}, native=True)
+
+
+_NAMES = st.sampled_from(["Rate", "rate", "IsOn", "Doors", "Max", "source", "Odd name"])
+_GROUPS = st.sampled_from(["Charge", "charge", "Closure", "meta", "_order", ""])
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.sampled_from([0, 7, 2**53, 2**53 + 1, -(2**63), 2**63]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+)
+_VALUES = st.one_of(
+    _SCALARS,
+    st.lists(_SCALARS, max_size=2),
+    st.dictionaries(st.text(max_size=3), _SCALARS, max_size=2),
+)
+_TIMES = st.one_of(
+    st.none(),
+    st.sampled_from([MS, float(MS), 1.5, -62_135_596_800_001, 2**64, "1", True]),
+    st.integers(),
+)
+_BODIES = st.one_of(
+    st.dictionaries(st.sampled_from(["value", "unit", "retrieved_at", "x"]), _VALUES, max_size=3),
+    _VALUES,
+    st.sampled_from(['{"value": tru', "", "3", '"text"', "[1, 2]"]),
+)
+_SIGNALS = st.builds(
+    lambda group, name, body, retrieved, oem, status: {
+        "group": group,
+        "name": name,
+        "body": body if isinstance(body, str) else json.dumps(body),
+        "meta": {"retrievedAt": retrieved, "oemUpdatedAt": oem},
+        **({"status": status} if status is not None else {}),
+    },
+    _GROUPS,
+    _NAMES,
+    _BODIES,
+    _TIMES,
+    _TIMES,
+    st.one_of(st.none(), st.sampled_from([{"value": "ERROR", "error": {"c": 1}}, {"value": "ok"}])),
+)
+_RECORDS = st.builds(
+    lambda index, signals, extra: record(f"h{index}", signals=signals, **extra),
+    st.integers(0, 3),
+    st.lists(st.one_of(_SIGNALS, st.sampled_from([None, "x", {}])), max_size=6),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "recorded_at": st.sampled_from(["2025-01-15T10:00:00+02:00", "not a time", 5]),
+            "vehicle": st.sampled_from([{"id": "v", "year": 2**70}, {"year": 2020.0}, "car"]),
+            "meta": st.sampled_from([{"deliveredAt": 1.0}, {"signalCount": True}, {}]),
+            "_seq": st.sampled_from([None, 7, "12"]),
+        },
+    ),
+)
+
+
+_ESTABLISHED = st.dictionaries(
+    st.sampled_from(
+        [
+            "Charge_Rate",
+            "Charge_Rate_unit",
+            "Charge_Rate_retrieved_at",
+            "charge_rate",
+            "Closure_Max",
+        ]
+    ),
+    st.sampled_from(["string", "float64", "bool", "int64", "timestamp"]),
+    max_size=3,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_RECORDS, min_size=1, max_size=5), _ESTABLISHED)
+def test_generated_records_flatten_the_same_on_every_path(
+    records: list[dict[str, Any]], established: dict[str, Kind]
+) -> None:
+    """Odd values in every place (kinds, ranges, names, duplicates, the table's kinds)."""
+    lines = "".join(json.dumps(item) + "\n" for item in records)  # orjson refuses big ints
+    assert_same(*both([("f", lines.encode())], established))

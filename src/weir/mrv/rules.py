@@ -151,6 +151,14 @@ RULES: dict[FlagCode | QualityFlag, Rule] = {
 QUALITY_FLAGS = tuple(f.value for f in QualityFlag)
 #: Quality flags whose day is not calculated.
 SKIPPED_FLAGS = (QualityFlag.NO_OPS_DATA, QualityFlag.INVALID_FLOW, QualityFlag.MISSING_CA_READINGS)
+#: Colour of each quality flag wherever days are drawn (dashboard chart, statement PDF).
+FLAG_COLOURS: dict[QualityFlag, str] = {
+    QualityFlag.VALID: "#2e7d32",
+    QualityFlag.INVALID: "#c62828",
+    QualityFlag.NO_OPS_DATA: "#9e9e9e",
+    QualityFlag.INVALID_FLOW: "#ef6c00",
+    QualityFlag.MISSING_CA_READINGS: "#6a1b9a",
+}
 #: The codes whose column is part of the flag's name (``unparseable_value``).
 _PER_COLUMN = (FlagCode.UNPARSEABLE, FlagCode.MISSING, FlagCode.OUT_OF_RANGE, FlagCode.INVALID)
 #: Names that are neither the code nor ``<code>_<column>``.

@@ -11,14 +11,8 @@ import datetime as dt
 import io
 from typing import Any
 
-#: Bar colour per quality flag on the daily chart.
-FLAG_COLOURS = {
-    "VALID": "#2e7d32",
-    "INVALID": "#c62828",
-    "NO_OPS_DATA": "#9e9e9e",
-    "INVALID_FLOW": "#ef6c00",
-    "MISSING_CA_READINGS": "#6a1b9a",
-}
+from weir.mrv.rules import FLAG_COLOURS, QualityFlag
+
 A4 = (8.27, 11.69)
 
 
@@ -125,7 +119,7 @@ def _chart_page(s: dict[str, Any]) -> Any:
 
     days = [float(date2num(dt.date.fromisoformat(d["date"]))) for d in s["days"]]  # type: ignore[no-untyped-call]
     values = [d["co2_t_per_day"] or 0.0 for d in s["days"]]
-    colours = [FLAG_COLOURS.get(d["quality_flag"], "#000000") for d in s["days"]]
+    colours = [FLAG_COLOURS[QualityFlag(d["quality_flag"])] for d in s["days"]]
     ax.bar(days, values, color=colours, width=0.8)
     skipped = [
         (day, colour)

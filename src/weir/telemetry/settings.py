@@ -10,13 +10,16 @@ from weir.core.settings import system_config
 
 
 class TelemetrySettings(BaseSettings):
-    """Options of ``weir telemetry run`` (each also a CLI option).
+    """Options of ``weir telemetry run`` (each but `native` also a CLI option).
 
     Attributes:
         engine: ``local`` (process pool) or ``spark``.
         workers: Processes of the local engine.
         chunk_files: At most this many landed files per Delta commit.
         chunk_bytes: At most this many landed bytes per Delta commit: bounds memory.
+        native: Flatten with the native (Cython) fast path when it is built; off forces the
+            Python path (same rows, slower). Environment only (``WEIR_TELEMETRY_NATIVE``): it
+            is read once by each process that flattens, workers included.
     """
 
     model_config = system_config("telemetry")
@@ -25,3 +28,4 @@ class TelemetrySettings(BaseSettings):
     workers: int = 2
     chunk_files: int = 2000
     chunk_bytes: int = 256 * 1024 * 1024
+    native: bool = True

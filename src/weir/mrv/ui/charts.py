@@ -8,14 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-#: Colour per quality flag (the same as the statement PDF).
-FLAG_COLOURS = {
-    "VALID": "#2e7d32",
-    "INVALID": "#c62828",
-    "NO_OPS_DATA": "#9e9e9e",
-    "INVALID_FLOW": "#ef6c00",
-    "MISSING_CA_READINGS": "#6a1b9a",
-}
+from weir.mrv.rules import FLAG_COLOURS, QualityFlag
 
 
 def co2_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -27,7 +20,7 @@ def co2_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "quality_flag": r["quality_flag"],
             "co2_t_per_day": r["co2_t_per_day"] if r["co2_t_per_day"] is not None else 0.0,
             "calculated": r["co2_t_per_day"] is not None,
-            "credited": r["quality_flag"] == "VALID",
+            "credited": r["quality_flag"] == QualityFlag.VALID,
             "message": r.get("message") or "",
         }
         for r in rows

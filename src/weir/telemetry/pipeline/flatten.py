@@ -23,22 +23,30 @@ Rules (names are exact):
 
 Speed: a batch's values go straight into column slots (:class:`.columns.Columns`), and the usual
 signal value (a scalar, for a column the batch has, not yet set in the row) is placed inline.
-Everything else takes the general path; ``reference=True`` sends every value through it,
-and a test checks both give the same rows on every sample record.
+Everything else takes the general path; ``reference=True`` sends every value through it.
+The fast path of :func:`_record` has a native twin (``_native.pyx``, Cython, compiled by the
+install; :func:`native_record` chooses it once per process, ``WEIR_TELEMETRY_NATIVE=0`` turns it
+off) that hands everything unusual to this module's general path. Tests check that the three
+give the same rows on every sample record, the edge records and generated ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import multiprocessing
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pyarrow as pa
+from loguru import logger
 
 from weir.telemetry.models import KEY, KINDS, LINEAGE_COLUMNS, ORDER_KEY, RESCUED, Kind
 from weir.telemetry.pipeline.columns import Columns, FileResult
 from weir.telemetry.pipeline.rescues import Cause, Rescue
+from weir.telemetry.settings import TelemetrySettings
 
 __all__ = ["FileResult", "RejectedRecord", "flatten_files", "flatten_lines", "flatten_record"]
 
@@ -246,7 +254,8 @@ def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) ->
 
     :func:`_signal_reference` inlined in the loop, with fast paths: a value goes straight to
     its slot when the batch has the column, the row has no value there yet and the value has
-    the column's type (the slots' last item), which is where the general path would put it
+    the column's type (the slots' last item; never int: a body integer becomes a float64, and a
+    meta time goes to a column of int µs only), which is where the general path would put it
     unchanged. A signal the fast path does not know (not yet seen, or odd) takes the general
     path whole; `reference` sends every signal there.
     """
@@ -276,7 +285,7 @@ def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) ->
             if len(body) == 1 and "value" in body:
                 value = body["value"]
                 slots = slots_of(prefix)
-                if slots is not None and slots[row] is None and type(value) is slots[-1]:
+                if slots is not None and slots[row] is None and type(value) is slots[-1] is not int:
                     slots[row] = value
                 else:
                     _signal_value(columns, row, prefix, value)
@@ -287,7 +296,11 @@ def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) ->
                     if column is None:
                         column = known[key] = f"{prefix}_{key}"
                     slots = slots_of(column)
-                    if slots is not None and slots[row] is None and type(value) is slots[-1]:
+                    if (
+                        slots is not None
+                        and slots[row] is None
+                        and type(value) is slots[-1] is not int
+                    ):
                         slots[row] = value
                     else:
                         _signal_value(columns, row, column, value)
@@ -304,6 +317,7 @@ def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) ->
             if (
                 slots is not None
                 and slots[row] is None
+                and slots[-1] is int
                 and type(retrieved) is int
                 and _MS_LOW <= retrieved <= _MS_HIGH
             ):
@@ -316,6 +330,7 @@ def _signals(columns: Columns, row: int, signals: list[Any], reference: bool) ->
         if (
             slots is not None
             and slots[row] is None
+            and slots[-1] is int
             and type(oem) is int
             and _MS_LOW <= oem <= _MS_HIGH
         ):
@@ -411,6 +426,55 @@ def _record(
     )
 
 
+RecordPath = Callable[[Columns, int, Any, str, int], None]
+"""Flattens one landed record into a row of a batch: :func:`_record` or its native twin."""
+
+
+@functools.cache
+def native_record() -> RecordPath | None:
+    """The native fast path (:mod:`._native`), or None when it is not built or switched off.
+
+    Chosen once per process: the Cython extension built by the install, unless
+    ``WEIR_TELEMETRY_NATIVE=0`` (:class:`~weir.telemetry.settings.TelemetrySettings`) asks for
+    the Python path. Without the extension (a Lambda zip, a machine without a compiler) the
+    Python path does the same work, slower. The choice is logged at debug level, except in the
+    local engine's worker processes: their loguru is not configured and would print it on the
+    user's terminal.
+    """
+    record: RecordPath | None = None
+    if not TelemetrySettings().native:
+        why = "Python path (WEIR_TELEMETRY_NATIVE is off)"
+    else:
+        try:
+            from weir.telemetry.pipeline import _native
+        except ImportError as exc:
+            why = f"Python path (the native extension is not built: {exc})"
+        else:
+            _native.bind(sys.modules[__name__])
+            record, why = _native.record, f"native path ({_native.__file__})"
+    if multiprocessing.parent_process() is None:
+        logger.debug("telemetry flatten: {}", why)
+    return record
+
+
+def _reference_record(
+    columns: Columns, row: int, record: Any, source_file: str, processed_at: int
+) -> None:
+    _record(columns, row, record, source_file, processed_at, reference=True)
+
+
+def _path(reference: bool, native: bool | None) -> RecordPath:
+    """The record path `flatten_files` takes (see there)."""
+    if reference:
+        return _reference_record
+    if native is False:
+        return _record
+    chosen = native_record()
+    if chosen is None and native:
+        raise RuntimeError("the native flatten extension is not built or is switched off")
+    return chosen or _record
+
+
 def flatten_record(record: Any, *, source_file: str, processed_at: int) -> dict[str, Any]:
     """Flatten one landed record (the plain-JSON image) into a row.
 
@@ -441,6 +505,7 @@ def flatten_files(
     processed_at: int,
     established: Mapping[str, Kind],
     reference: bool = False,
+    native: bool | None = None,
 ) -> FileResult:
     """Flatten landed NDJSON files: every line becomes a row, a tombstone, or a rejection.
 
@@ -454,7 +519,10 @@ def flatten_files(
         established: Kinds of the columns the table already has.
         reference: Send every value through the general path instead of the inline fast
             paths (slower; the result must be the same — tests check it).
+        native: None takes the native fast path when it is there (:func:`native_record`),
+            False the Python fast path, True the native one or raises RuntimeError.
     """
+    flatten = _path(reference, native)
     columns = Columns(0, established)
     result = FileResult(files[0][0] if files else "", pa.table({}))
     row = 0
@@ -471,7 +539,7 @@ def flatten_files(
                 if isinstance(record, dict) and record.get("_op") == "REMOVE":
                     result.tombstones += 1
                     continue
-                _record(columns, row, record, source_file, processed_at, reference)
+                flatten(columns, row, record, source_file, processed_at)
                 row += 1
             except orjson.JSONDecodeError as exc:
                 reason = f"not valid JSON: {exc}"
