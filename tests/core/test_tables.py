@@ -225,3 +225,12 @@ def test_upsert_merges_many_replacements_or_several_key_columns(
     assert (both.version, both.inserted, both.updated) == (1, 1, 3)
     assert pair.history(1)[0]["operation"] == "MERGE"
     assert sorted(pair.to_polars().rows()) == [(i, 0, 2) for i in range(4)]
+
+
+def test_upsert_merges_when_the_key_cannot_be_listed(table: Table) -> None:
+    stamps = pa.array([datetime(2025, 1, d, tzinfo=UTC) for d in (1, 2)], pa.timestamp("us", "UTC"))
+    table.upsert(pa.table({"at": stamps, "seq": [1, 1]}), ["at"], order_by="seq")
+    result = table.upsert(pa.table({"at": stamps, "seq": [2, 1]}), ["at"], order_by="seq")
+    assert (result.version, result.inserted, result.updated) == (1, 0, 1)
+    assert table.history(1)[0]["operation"] == "MERGE"
+    assert sorted(table.to_polars()["seq"].to_list()) == [1, 2]

@@ -316,7 +316,7 @@ class Table:
             fresh = data if write.all() else data.filter(written)
             version = self.append(fresh, commit_metadata=commit_metadata)
             return UpsertResult(version, inserted, 0, data, written, replaced)
-        if len(keys) == 1 and updated <= REPLACE_MAX:
+        if len(keys) == 1 and updated <= REPLACE_MAX and _listable(data.schema.field(keys[0]).type):
             if inserted:
                 self.append(data.filter(new.to_arrow()), commit_metadata=commit_metadata)
             version = self._replace(data.filter(replaced), keys[0], commit_metadata)
@@ -418,12 +418,21 @@ class Table:
         )
 
 
+def _listable(dtype: pa.DataType) -> bool:
+    """Whether keys of `dtype` can be listed in a predicate by :func:`_literal` (text, integers)."""
+    return bool(
+        pa.types.is_string(dtype)
+        or pa.types.is_large_string(dtype)
+        or pa.types.is_string_view(dtype)
+        or pa.types.is_integer(dtype)
+    )
+
+
 def _literal(value: object) -> str:
-    """`value` as a SQL literal of a delta-rs predicate (text quoted, quotes doubled)."""
+    """A text or integer key as a SQL literal of a delta-rs predicate (quotes doubled)."""
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInputError(f"a key of type {type(value).__name__} cannot go in a predicate")
+    assert isinstance(value, int), value  # _listable admits no other type
     return str(value)
 
 
