@@ -107,19 +107,19 @@ def test_common_ph_rows_built_as_checked_one_by_one(sample_dir: Path, tmp_path: 
             s: (v.partition(":")[0], v.partition(":")[2]) for s, v in settings.ph_sensors.items()
         }
         body = rows.rows[header.index + 1 :]
-        stamps = ingest_ph._fast_timestamps(
-            [ingest_ph._cell(r, cols["timestamp"]) for _, r in body]
-        )
-        values = ingest_ph._fast_numbers([ingest_ph._cell(r, cols["ph"]) for _, r in body])
-        for (line, row), stamp, value in zip(body, stamps, values, strict=True):
-            sensor = ingest_ph._cell(row, cols.get("sensor_id")) or path.stem.removeprefix("ph_")
-            fast = ingest_ph._common_row(
-                line, row, stamp, value, sensor, width, cols.get("temperature_c"), sites
-            )
+        stamps = ingest_ph._fast_timestamps(ingest_ph._column(body, cols["timestamp"]))
+        values = ingest_ph._fast_numbers(ingest_ph._column(body, cols["ph"]))
+        sensors = ingest_ph._column(body, cols.get("sensor_id"))
+        temperatures = ingest_ph._column(body, cols.get("temperature_c"))
+        for (line, row), stamp, value, sensor, temperature in zip(
+            body, stamps, values, sensors, temperatures, strict=True
+        ):
+            sensor = sensor or path.stem.removeprefix("ph_")
+            fast = ingest_ph._common_row(line, row, stamp, value, sensor, temperature, width, sites)
             if fast is not None:
                 common += 1
                 assert fast == ingest_ph._row(
-                    line, row, stamp, value, sensor, header, path.name, settings
+                    line, row, stamp, value, sensor, temperature, header, path.name, settings
                 )
             elif path == messy:
                 assert line in (5, 6)  # unknown sensor, short row

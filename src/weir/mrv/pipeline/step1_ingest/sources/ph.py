@@ -59,22 +59,27 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     ts_col, ph_col = cols["timestamp"], cols["ph"]
     sensor_col, temp_col = cols.get("sensor_id"), cols.get("temperature_c")
     body = table.rows[header.index + 1 :]
-    stamps = _fast_timestamps([_cell(row, ts_col) for _, row in body])
-    values = _fast_numbers([_cell(row, ph_col) for _, row in body])
+    stamps = _fast_timestamps(_column(body, ts_col))
+    values = _fast_numbers(_column(body, ph_col))
+    sensors, temperatures = _column(body, sensor_col), _column(body, temp_col)
     sites = {  # sensor id → (plant, location), for the sensors with a site
         sensor: (plant or None, location or None)
         for sensor, site in settings.ph_sensors.items()
         if site
         for plant, _, location in [site.partition(":")]
     }
-    for (line, row), fast_stamp, fast_value in zip(body, stamps, values, strict=True):
-        sensor = _cell(row, sensor_col) or default_sensor
-        rec = _common_row(line, row, fast_stamp, fast_value, sensor, width, temp_col, sites)
+    for (line, row), fast_stamp, fast_value, sensor, temperature in zip(
+        body, stamps, values, sensors, temperatures, strict=True
+    ):
+        sensor = sensor or default_sensor
+        rec = _common_row(line, row, fast_stamp, fast_value, sensor, temperature, width, sites)
         if rec is None:  # checked one by one
             if fast_stamp is None and not "".join(row).strip():  # empty or only blanks
                 result.skipped.append(Skipped(line, "empty row"))
                 continue
-            rec = _row(line, row, fast_stamp, fast_value, sensor, header, display, settings)
+            rec = _row(
+                line, row, fast_stamp, fast_value, sensor, temperature, header, display, settings
+            )
         if rec["sampled_at"] is not None:
             key = (sensor, rec["sampled_at"])
             if key in seen:
@@ -97,8 +102,8 @@ def _common_row(
     stamp: dt.datetime | None,
     value: float | None,
     sensor: str,
+    temperature: str,
     width: int,
-    temp_col: int | None,
     sites: dict[str, tuple[str | None, str | None]],
 ) -> dict[str, Any] | None:
     """The record of a common row: full width, timestamp and pH read column-wise, a known
@@ -107,7 +112,6 @@ def _common_row(
     if stamp is None or value is None or len(row) < width or sensor not in sites:
         return None
     plant, location = sites[sensor]
-    temperature = _cell(row, temp_col)
     return {
         "plant_id": plant,
         "location": location,
@@ -134,6 +138,7 @@ def _row(
     fast_stamp: dt.datetime | None,
     fast_value: float | None,
     sensor: str,
+    temperature: str,
     header: CsvHeader,
     display: str,
     settings: MrvSettings,
@@ -141,8 +146,7 @@ def _row(
     """The record of a row that needs checking one by one (short, a timestamp or number in
     another form, missing or unparseable, an unknown sensor), every reason and flag kept."""
     cols, width = header.columns, len(header.labels)
-    ts_col, ph_col, temp_col = cols["timestamp"], cols["ph"], cols.get("temperature_c")
-    temperature = _cell(row, temp_col)
+    ts_col, ph_col = cols["timestamp"], cols["ph"]
     site = settings.ph_sensors.get(sensor, "")
     plant, _, location = site.partition(":")
     rec: dict[str, Any] = {
@@ -194,6 +198,13 @@ def _row(
             flag(FlagCode.UNKNOWN_SENSOR),
         )
     return rec
+
+
+def _column(body: list[tuple[int, list[str]]], column: int | None) -> list[str]:
+    """The stripped text of ``column`` in every row (see :func:`_cell`)."""
+    if column is None:
+        return [""] * len(body)
+    return [row[column].strip() if column < len(row) else "" for _, row in body]
 
 
 def _cell(row: list[str], column: int | None) -> str:
