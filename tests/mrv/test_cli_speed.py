@@ -3,13 +3,19 @@ the clock): the modules named here cost a command seconds without doing anything
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from weir.core.settings import Settings
 from weir.mrv import service
+from weir.mrv.cli import app
 
 #: Never needed to list, parse or dispatch ``weir mrv`` commands.
 NOT_FOR_DISPATCH = (
@@ -85,3 +91,29 @@ def test_ingest_process_validates_without_pandas_numpy_hypothesis(
         sample.close()
     rejected = [r for r in fresh_rows if r[4] == "rejected"]
     assert sum("impossible pH spike" in (r[5] or "") for r in rejected) > 0  # pandera ran
+
+
+def test_mrv_commands_run_without_collector_passes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cyclic-garbage pass inside an MRV command (here: migrating a fresh database and
+    running QA; passes while typer parses the arguments may happen), and the collector is on
+    again once the command ends."""
+    monkeypatch.setenv("WEIR_DATABASE_URL", settings.database_url)
+    inside: list[str] = []
+
+    def check(phase: str, _info: dict[str, int]) -> None:
+        frame = sys._getframe(1)
+        while phase == "start" and frame is not None:
+            if frame.f_code.co_name == "qa_command":
+                inside.append(frame.f_code.co_filename)
+            frame = frame.f_back
+
+    gc.callbacks.append(check)
+    try:
+        result = CliRunner().invoke(app, ["qa", "--json"])
+    finally:
+        gc.callbacks.remove(check)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"] == []
+    assert (inside, gc.isenabled()) == ([], True)

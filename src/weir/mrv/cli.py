@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from weir.core.cli import JsonOpt, dumps, emit, fail, progress
+from weir.core.cli import JsonOpt, dumps, emit, fail, pause_collector, progress
 from weir.core.errors import BadInputError
 from weir.mrv.cli_review import app as review_app
 from weir.mrv.cli_review import statement
@@ -30,6 +30,12 @@ app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 app.command("statement")(statement)
+
+
+@app.callback()
+def _batch(ctx: typer.Context) -> None:
+    """Every ``weir mrv`` command is a batch: no garbage collector passes while it runs."""
+    pause_collector(ctx)
 
 
 def _console() -> Console:
