@@ -31,6 +31,15 @@ NOT_FOR_DISPATCH = (
     "hypothesis",
     "streamlit",
 )
+#: Never needed by ``weir db upgrade`` (Alembic needs SQLAlchemy Core, not the ORM; the
+#: migrations are found by path, no system's package is imported).
+NOT_FOR_UPGRADE = (
+    *(m for m in NOT_FOR_DISPATCH if m not in ("sqlalchemy", "alembic")),
+    "sqlalchemy.orm",
+    "weir.mrv",
+    "weir.health",
+    "weir.forecast",
+)
 #: Never needed by ``weir mrv ingest`` (pandera validates on polars; numpy is for totals).
 NOT_FOR_INGEST = ("pandas", "numpy", "hypothesis", "matplotlib", "scipy", "pyspark", "alembic")
 
@@ -50,6 +59,16 @@ def test_mrv_help_imports_nothing_heavy() -> None:
         "try:\n    main()\nexcept SystemExit:\n    pass"
     )
     assert _loaded(code, NOT_FOR_DISPATCH) == []
+
+
+def test_db_upgrade_imports_no_orm_and_no_system(tmp_path: Path) -> None:
+    code = (
+        f"import os, sys\nos.environ['WEIR_HOME'] = {str(tmp_path)!r}\n"
+        "from weir.cli import main\nsys.argv = ['weir', 'db', 'upgrade']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    assert _loaded(code, NOT_FOR_UPGRADE) == []
+    assert (tmp_path / "weir.db").exists()
 
 
 def test_version_is_read_only_when_asked() -> None:

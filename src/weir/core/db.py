@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 from weir.core.errors import ConfigError
 
@@ -107,6 +109,8 @@ def insert_columns(
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to `engine` that keep objects usable after commit."""
+    from sqlalchemy.orm import sessionmaker  # the ORM: not for `weir db upgrade`
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
