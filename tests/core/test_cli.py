@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -139,3 +140,34 @@ def test_pause_collector_holds_for_the_command_and_ends_with_it() -> None:
         assert gc.isenabled() is False
     finally:
         gc.enable()
+
+
+def test_pause_collector_freezes_what_a_one_command_process_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a process that ends with its command, the command's objects are frozen (no sweep
+    when the collector resumes or at exit); the collector is on again."""
+    from weir.core import cli as core_cli
+
+    monkeypatch.setattr(core_cli, "_process_ends_with_command", False)
+    core_cli.ends_with_command()
+    batch = typer.Typer()
+
+    @batch.callback()
+    def _paused(ctx: typer.Context) -> None:
+        pause_collector(ctx)
+
+    @batch.command()
+    def work() -> None:
+        """Build something."""
+
+    @batch.command()
+    def other() -> None:
+        """Build something else."""
+
+    try:
+        assert CliRunner().invoke(batch, ["work"]).exit_code == 0
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -136,3 +137,22 @@ def test_mrv_commands_run_without_collector_passes(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["counts"] == []
     assert (inside, gc.isenabled()) == ([], True)
+
+
+def test_cli_processes_leave_one_self_contained_database(tiny_dir: Path, tmp_path: Path) -> None:
+    """``weir db upgrade``, ``weir mrv ingest`` and ``weir mrv calculate`` as processes end
+    with their engines disposed, not left to the collector (frozen at the end): the SQLite
+    file holds everything, no write-ahead log is left behind."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR_")}
+    env["WEIR_HOME"] = str(home)
+    weir = str(Path(sys.executable).with_name("weir"))
+    for args in (["db", "upgrade"], ["mrv", "ingest", str(tiny_dir)], ["mrv", "calculate"]):
+        subprocess.run([weir, *args], env=env, check=True, capture_output=True)
+        assert sorted(p.name for p in home.glob("weir.db*")) == ["weir.db"], args
+    db = sqlite3.connect(home / "weir.db")
+    try:
+        days = db.execute("SELECT date, quality_flag FROM mrv_results ORDER BY date").fetchall()
+    finally:
+        db.close()
+    assert days == [("2025-04-01", "VALID"), ("2025-04-02", "VALID")]

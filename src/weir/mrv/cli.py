@@ -32,10 +32,22 @@ app.add_typer(review_app, name="review")
 app.command("statement")(statement)
 
 
+#: The engines the running command opened (see :func:`_engine`).
+_engines: list[Engine] = []
+
+
 @app.callback()
 def _batch(ctx: typer.Context) -> None:
-    """Every ``weir mrv`` command is a batch: no garbage collector passes while it runs."""
+    """Every ``weir mrv`` command is a batch: no garbage collector passes while it runs; its
+    engines are disposed when it ends (on SQLite the last connection checkpoints the WAL,
+    leaving one self-contained file)."""
     pause_collector(ctx)
+    ctx.call_on_close(_dispose_engines)
+
+
+def _dispose_engines() -> None:
+    while _engines:
+        _engines.pop().dispose()
 
 
 def _console() -> Console:
@@ -58,10 +70,13 @@ def _engine(settings: Settings | None = None) -> tuple[Engine, Settings]:
     from weir.core.settings import Settings
     from weir.mrv import service
 
+    command = settings is None
     if settings is None:
         settings = Settings()
         configure_logging(settings, json_path=settings.home / "logs" / "mrv.jsonl")
     engine = make_engine(settings.database_url)
+    if command:  # disposed when the command ends
+        _engines.append(engine)
     service.ensure_migrated(engine)
     return engine, settings
 
