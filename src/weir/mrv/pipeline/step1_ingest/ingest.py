@@ -133,7 +133,10 @@ def _load(
     if not records:
         return
     column = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}
-    attributes = [key for key in records[0] if key not in PRIVATE_KEYS]
+    fields = records[0].keys() - PRIVATE_KEYS
+    if any(rec.keys() - PRIVATE_KEYS != fields for rec in records):  # never drop a field
+        raise RuntimeError(f"{rel}: the parsed records do not all have the same fields")
+    attributes = [key for key in records[0] if key in fields]
     columns: dict[str, list[Any]] = {
         column.get(key, key): [rec[key] for rec in records] for key in attributes
     }
