@@ -222,7 +222,7 @@ def timed(fn: Callable[[list[Path]], int], paths: list[Path]) -> tuple[float, in
 def main() -> None:
     """Run every measurement and print the table."""
     logger.remove()  # per-file log lines would drown the table
-    console = Console(width=150)
+    console = Console(width=220)  # the notes carry the per-step CPU times
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sample = root / "sample"

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 import weir
 from weir.catalog import SYSTEMS, SystemSpec, available, load
-from weir.core.cli import JsonOpt, emit, guard, sample_command
+from weir.core.cli import JsonOpt, emit, ends_with_command, guard, pause_collector, sample_command
 
 if TYPE_CHECKING:
     from weir.core.settings import Settings
@@ -132,6 +132,12 @@ def root(
     ] = False,
 ) -> None:
     """weir: pipelines and dashboards for field and operations data."""
+
+
+@db_app.callback()
+def _db_batch(ctx: typer.Context) -> None:
+    """``weir db`` commands are batches: no garbage collector passes while they run."""
+    pause_collector(ctx)
 
 
 @db_app.command("upgrade")
@@ -262,6 +268,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 def main() -> None:
     """Console-script entry point."""
     _flag_labels_off()
+    ends_with_command()
     try:
         with guard():  # errors raised outside a command's own guard, e.g. while reading settings
             app()

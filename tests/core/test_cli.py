@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
 from weir import __version__
 from weir.catalog import SYSTEMS
 from weir.cli import app
+from weir.core.cli import pause_collector
 from weir.core.settings import Settings
 
 runner = CliRunner()
@@ -104,3 +108,66 @@ def test_help_shows_no_type_label_on_flags() -> None:
     assert "<bool>" not in out
     assert "--json" in out
     assert "<int range>" in out  # options that take a value keep their label
+
+
+def test_pause_collector_holds_for_the_command_and_ends_with_it() -> None:
+    """A group whose callback pauses the collector: off inside its command, on again after,
+    also when the command fails; left off when the caller had it off."""
+
+    batch = typer.Typer()
+    seen: list[bool] = []
+
+    @batch.callback()
+    def _paused(ctx: typer.Context) -> None:
+        pause_collector(ctx)
+
+    @batch.command()
+    def work(fail: bool = False) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise typer.Exit(1)
+
+    @batch.command()
+    def other() -> None:
+        seen.append(gc.isenabled())
+
+    assert CliRunner().invoke(batch, ["work"]).exit_code == 0
+    assert CliRunner().invoke(batch, ["work", "--fail"]).exit_code == 1
+    assert (seen, gc.isenabled()) == ([False, False], True)
+    gc.disable()
+    try:
+        assert CliRunner().invoke(batch, ["other"]).exit_code == 0
+        assert gc.isenabled() is False
+    finally:
+        gc.enable()
+
+
+def test_pause_collector_freezes_what_a_one_command_process_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a process that ends with its command, the command's objects are frozen (no sweep
+    when the collector resumes or at exit); the collector is on again."""
+    from weir.core import cli as core_cli
+
+    monkeypatch.setattr(core_cli, "_process_ends_with_command", False)
+    core_cli.ends_with_command()
+    batch = typer.Typer()
+
+    @batch.callback()
+    def _paused(ctx: typer.Context) -> None:
+        pause_collector(ctx)
+
+    @batch.command()
+    def work() -> None:
+        """Build something."""
+
+    @batch.command()
+    def other() -> None:
+        """Build something else."""
+
+    try:
+        assert CliRunner().invoke(batch, ["work"]).exit_code == 0
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -80,3 +80,47 @@ def test_ph_file_rows_the_same_as_one_by_one(tmp_path: Path) -> None:
         flag(FlagCode.UNPARSEABLE, "timestamp"),
         flag(FlagCode.UNPARSEABLE, "value"),
     ]
+
+
+def test_common_ph_rows_built_as_checked_one_by_one(sample_dir: Path, tmp_path: Path) -> None:
+    """Every row that takes the common-row path gets the record the checking path gives it:
+    every row of the sample's pH files, and rows with what makes a row uncommon."""
+    messy = tmp_path / "ph_PHA1.csv"
+    messy.write_text(
+        "timestamp,sensor_id,ph,temperature_c\n"
+        "2025-04-01 00:00:00,PHA1,7.20,16.1\n"
+        "2025-04-01 00:01:00,PHA1,7.21,\n"  # no temperature
+        "2025-04-01 00:02:00,,7.22,16.0\n"  # sensor from the file name
+        "2025-04-01 00:03:00,PHZ9,7.23,16.0\n"  # unknown sensor
+        "2025-04-01 00:04:00,PHA1,7.24\n"  # short row
+        "2025-04-01 00:05:00,PHA1,99.5,16.0\n",  # a spike: rejected by the contract later
+        encoding="utf-8",
+    )
+    settings = MrvSettings()
+    table = (ingest_ph.ALIASES, ingest_ph.REQUIRED)
+    common = 0
+    for path in [*sorted((sample_dir / "sensors").glob("ph_*.csv")), messy]:
+        rows = ingest_ph.load(path, path.name)
+        header = ingest_ph.find_header(rows, *table, path.name)
+        cols, width = header.columns, len(header.labels)
+        sites = {
+            s: (v.partition(":")[0], v.partition(":")[2]) for s, v in settings.ph_sensors.items()
+        }
+        body = rows.rows[header.index + 1 :]
+        stamps = ingest_ph._fast_timestamps(ingest_ph._column(body, cols["timestamp"]))
+        values = ingest_ph._fast_numbers(ingest_ph._column(body, cols["ph"]))
+        sensors = ingest_ph._column(body, cols.get("sensor_id"))
+        temperatures = ingest_ph._column(body, cols.get("temperature_c"))
+        for (line, row), stamp, value, sensor, temperature in zip(
+            body, stamps, values, sensors, temperatures, strict=True
+        ):
+            sensor = sensor or path.stem.removeprefix("ph_")
+            fast = ingest_ph._common_row(line, row, stamp, value, sensor, temperature, width, sites)
+            if fast is not None:
+                common += 1
+                assert fast == ingest_ph._row(
+                    line, row, stamp, value, sensor, temperature, header, path.name, settings
+                )
+            elif path == messy:
+                assert line in (5, 6)  # unknown sensor, short row
+    assert common > 40_000

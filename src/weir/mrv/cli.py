@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from weir.core.cli import JsonOpt, dumps, emit, fail, progress
+from weir.core.cli import JsonOpt, dumps, emit, fail, pause_collector, progress
 from weir.core.errors import BadInputError
 from weir.mrv.cli_review import app as review_app
 from weir.mrv.cli_review import statement
@@ -30,6 +30,24 @@ app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 app.command("statement")(statement)
+
+
+#: The engines the running command opened (see :func:`_engine`).
+_engines: list[Engine] = []
+
+
+@app.callback()
+def _batch(ctx: typer.Context) -> None:
+    """Every ``weir mrv`` command is a batch: no garbage collector passes while it runs; its
+    engines are disposed when it ends (on SQLite the last connection checkpoints the WAL,
+    leaving one self-contained file)."""
+    pause_collector(ctx)
+    ctx.call_on_close(_dispose_engines)
+
+
+def _dispose_engines() -> None:
+    while _engines:
+        _engines.pop().dispose()
 
 
 def _console() -> Console:
@@ -52,10 +70,13 @@ def _engine(settings: Settings | None = None) -> tuple[Engine, Settings]:
     from weir.core.settings import Settings
     from weir.mrv import service
 
+    command = settings is None
     if settings is None:
         settings = Settings()
         configure_logging(settings, json_path=settings.home / "logs" / "mrv.jsonl")
     engine = make_engine(settings.database_url)
+    if command:  # disposed when the command ends
+        _engines.append(engine)
     service.ensure_migrated(engine)
     return engine, settings
 

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from weir.core.db import insert_columns
 from weir.mrv.errors import FileReadError
 from weir.mrv.models import IngestionRun, LabReading, PlantOperation
 from weir.mrv.pipeline.step1_ingest import ph_overlap, precedence
@@ -128,20 +129,20 @@ def _load(
         )
         .values(status=RunStatus.SUPERSEDED, superseded_by_run_id=run.id)
     )
+    records = parsed.records
+    if not records:
+        return
+    column = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}
+    fields = records[0].keys() - PRIVATE_KEYS
+    if any(rec.keys() - PRIVATE_KEYS != fields for rec in records):  # never drop a field
+        raise RuntimeError(f"{rel}: the parsed records do not all have the same fields")
+    attributes = [key for key in records[0] if key in fields]
+    columns: dict[str, list[Any]] = {
+        column.get(key, key): [rec[key] for rec in records] for key in attributes
+    }
     lineage = {"source_file": rel, "file_sha256": sha, "ingestion_run_id": run.id}
-    renamed = {p.key: p.columns[0].name for p in model.__mapper__.column_attrs}
-    renamed = {k: v for k, v in renamed.items() if k != v}  # attribute ≠ column (meta)
-    rows = []
-    for rec in parsed.records:
-        row = rec | lineage
-        for key in PRIVATE_KEYS:
-            row.pop(key, None)
-        for attr, column in renamed.items():
-            if attr in row:
-                row[column] = row.pop(attr)
-        rows.append(row)
-    if rows:  # Core executemany: no ORM unit-of-work per row
-        session.connection().execute(insert(model.__table__), rows)
+    columns |= {name: [value] * len(records) for name, value in lineage.items()}
+    insert_columns(session.connection(), model.__table__, columns)
 
 
 def ingest_file(

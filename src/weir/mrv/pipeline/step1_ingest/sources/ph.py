@@ -22,7 +22,7 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
     unparsed,
     where,
 )
-from weir.mrv.pipeline.step1_ingest.parsers.csv_table import find_header, load
+from weir.mrv.pipeline.step1_ingest.parsers.csv_table import CsvHeader, find_header, load
 from weir.mrv.pipeline.step1_ingest.schemas import validate_records
 from weir.mrv.rules import FlagCode, RowStatus, flag
 from weir.mrv.settings import MrvSettings
@@ -59,70 +59,26 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
     ts_col, ph_col = cols["timestamp"], cols["ph"]
     sensor_col, temp_col = cols.get("sensor_id"), cols.get("temperature_c")
     body = table.rows[header.index + 1 :]
-    stamps = _fast_timestamps([_cell(row, ts_col) for _, row in body])
-    values = _fast_numbers([_cell(row, ph_col) for _, row in body])
-    for (line, row), fast_stamp, fast_value in zip(body, stamps, values, strict=True):
-        if fast_stamp is None and not "".join(row).strip():  # empty or only blanks
-            result.skipped.append(Skipped(line, "empty row"))
-            continue
-
-        sensor = _cell(row, sensor_col) or default_sensor
-        temperature = _cell(row, temp_col)
-        site = settings.ph_sensors.get(sensor, "")
-        plant, _, location = site.partition(":")
-        rec: dict[str, Any] = {
-            "plant_id": plant or None,
-            "location": location or None,
-            "parameter": "ph",
-            "value": None,
-            "unit": "pH",
-            "sampled_at": None,
-            "sample_date": None,
-            "status": RowStatus.VALID,
-            "reject_reason": None,
-            "flags": [],
-            "source_row": line,
-            "meta": {"sensor_id": sensor},
-        }
-        if len(row) < width:
-            reject(
-                rec,
-                f"{display} row {line}: {len(row)} of {width} columns (row too short)",
-                flag(FlagCode.SHORT_ROW),
-            )
-        if temperature:
-            rec["meta"]["temperature_c"] = temperature
-        try:
-            rec["sampled_at"] = (
-                fast_stamp if fast_stamp is not None else parse_datetime(_cell(row, ts_col))
-            )
-            rec["sample_date"] = rec["sampled_at"].date()
-        except ValueError as exc:
-            reject(
-                rec,
-                f"{where(display, line, 'timestamp')}: {exc}",
-                flag(FlagCode.UNPARSEABLE, "timestamp"),
-            )
-            unparsed(rec, "sampled_at")
-        try:
-            rec["value"] = (
-                fast_value if fast_value is not None else parse_number(_cell(row, ph_col))
-            )
-        except ValueError as exc:
-            reject(rec, f"{where(display, line, 'ph')}: {exc}", flag(FlagCode.UNPARSEABLE, "value"))
-            unparsed(rec, "value")
-        if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
-            reject(
-                rec,
-                f"{where(display, line, 'ph')}: ph is missing",
-                flag(FlagCode.MISSING, "value"),
-            )
-            unparsed(rec, "value")
-        if not site:
-            reject(
-                rec,
-                f"unknown sensor id {sensor!r} (not in ph_sensors)",
-                flag(FlagCode.UNKNOWN_SENSOR),
+    stamps = _fast_timestamps(_column(body, ts_col))
+    values = _fast_numbers(_column(body, ph_col))
+    sensors, temperatures = _column(body, sensor_col), _column(body, temp_col)
+    sites = {  # sensor id → (plant, location), for the sensors with a site
+        sensor: (plant or None, location or None)
+        for sensor, site in settings.ph_sensors.items()
+        if site
+        for plant, _, location in [site.partition(":")]
+    }
+    for (line, row), fast_stamp, fast_value, sensor, temperature in zip(
+        body, stamps, values, sensors, temperatures, strict=True
+    ):
+        sensor = sensor or default_sensor
+        rec = _common_row(line, row, fast_stamp, fast_value, sensor, temperature, width, sites)
+        if rec is None:  # checked one by one
+            if fast_stamp is None and not "".join(row).strip():  # empty or only blanks
+                result.skipped.append(Skipped(line, "empty row"))
+                continue
+            rec = _row(
+                line, row, fast_stamp, fast_value, sensor, temperature, header, display, settings
             )
         if rec["sampled_at"] is not None:
             key = (sensor, rec["sampled_at"])
@@ -138,6 +94,117 @@ def parse(path: Path, display: str, settings: MrvSettings) -> ParsedFile:
         result.records.append(rec)
     validate_records("ph", result.records, settings)
     return result
+
+
+def _common_row(
+    line: int,
+    row: list[str],
+    stamp: dt.datetime | None,
+    value: float | None,
+    sensor: str,
+    temperature: str,
+    width: int,
+    sites: dict[str, tuple[str | None, str | None]],
+) -> dict[str, Any] | None:
+    """The record of a common row: full width, timestamp and pH read column-wise, a known
+    sensor: nothing to reject while parsing (what :func:`_row` gives it, built without its
+    checks). None for any other row."""
+    if stamp is None or value is None or len(row) < width or sensor not in sites:
+        return None
+    plant, location = sites[sensor]
+    return {
+        "plant_id": plant,
+        "location": location,
+        "parameter": "ph",
+        "value": value,
+        "unit": "pH",
+        "sampled_at": stamp,
+        "sample_date": stamp.date(),
+        "status": RowStatus.VALID,
+        "reject_reason": None,
+        "flags": [],
+        "source_row": line,
+        "meta": (
+            {"sensor_id": sensor, "temperature_c": temperature}
+            if temperature
+            else {"sensor_id": sensor}
+        ),
+    }
+
+
+def _row(
+    line: int,
+    row: list[str],
+    fast_stamp: dt.datetime | None,
+    fast_value: float | None,
+    sensor: str,
+    temperature: str,
+    header: CsvHeader,
+    display: str,
+    settings: MrvSettings,
+) -> dict[str, Any]:
+    """The record of a row that needs checking one by one (short, a timestamp or number in
+    another form, missing or unparseable, an unknown sensor), every reason and flag kept."""
+    cols, width = header.columns, len(header.labels)
+    ts_col, ph_col = cols["timestamp"], cols["ph"]
+    site = settings.ph_sensors.get(sensor, "")
+    plant, _, location = site.partition(":")
+    rec: dict[str, Any] = {
+        "plant_id": plant or None,
+        "location": location or None,
+        "parameter": "ph",
+        "value": None,
+        "unit": "pH",
+        "sampled_at": None,
+        "sample_date": None,
+        "status": RowStatus.VALID,
+        "reject_reason": None,
+        "flags": [],
+        "source_row": line,
+        "meta": {"sensor_id": sensor},
+    }
+    if len(row) < width:
+        reject(
+            rec,
+            f"{display} row {line}: {len(row)} of {width} columns (row too short)",
+            flag(FlagCode.SHORT_ROW),
+        )
+    if temperature:
+        rec["meta"]["temperature_c"] = temperature
+    try:
+        rec["sampled_at"] = (
+            fast_stamp if fast_stamp is not None else parse_datetime(_cell(row, ts_col))
+        )
+        rec["sample_date"] = rec["sampled_at"].date()
+    except ValueError as exc:
+        reject(
+            rec,
+            f"{where(display, line, 'timestamp')}: {exc}",
+            flag(FlagCode.UNPARSEABLE, "timestamp"),
+        )
+        unparsed(rec, "sampled_at")
+    try:
+        rec["value"] = fast_value if fast_value is not None else parse_number(_cell(row, ph_col))
+    except ValueError as exc:
+        reject(rec, f"{where(display, line, 'ph')}: {exc}", flag(FlagCode.UNPARSEABLE, "value"))
+        unparsed(rec, "value")
+    if rec["value"] is None and "value" not in rec.get("_unparsed", ()):
+        reject(rec, f"{where(display, line, 'ph')}: ph is missing", flag(FlagCode.MISSING, "value"))
+        unparsed(rec, "value")
+    if not site:
+        reject(
+            rec,
+            f"unknown sensor id {sensor!r} (not in ph_sensors)",
+            flag(FlagCode.UNKNOWN_SENSOR),
+        )
+    return rec
+
+
+def _column(body: list[tuple[int, list[str]]], column: int | None) -> list[str]:
+    """The stripped text of ``column`` in every row (see :func:`_cell`)."""
+    if column is None:
+        return [""] * len(body)
+    return [row[column].strip() if column < len(row) else "" for _, row in body]
 
 
 def _cell(row: list[str], column: int | None) -> str:
