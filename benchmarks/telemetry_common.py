@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,6 +14,15 @@ import orjson
 from weir.core.storage import Store
 from weir.telemetry.pipeline.landing import land
 from weir.telemetry.sample import records
+
+
+def job_env(home: Path) -> dict[str, str]:
+    """The environment of a ``weir telemetry run`` child: `home`, 2 workers, and Python's
+    bytecode cache on as in a normal install (``PYTHONDONTWRITEBYTECODE``, set in some shells
+    and sandboxes, would make every start compile each import: ~1 s more per run)."""
+    env = {**os.environ, "WEIR_HOME": str(home), "WEIR_TELEMETRY_WORKERS": "2"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def wide_records(count: int, seed: int = 7, min_signals: int = 20) -> Iterator[dict[str, Any]]:

@@ -15,7 +15,6 @@ Run: ``uv run python benchmarks/telemetry_e2e.py [RECORDS]`` (default 100,000).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from loguru import logger
 from rich.console import Console
 from rich.table import Table
 
-from telemetry_common import batches, wide_records
+from telemetry_common import batches, job_env, wide_records
 from weir.core.settings import Settings
 from weir.core.storage import ObjectMeta, Store
 from weir.telemetry.pipeline import ledger
@@ -93,7 +92,7 @@ def discovery(workdir: Path) -> float:
 
 def job(home: Path, *options: str) -> tuple[float, int, dict[str, Any]]:
     """``weir telemetry run --json`` over the files in `home`: (wall s, peak RSS, summary)."""
-    env = {**os.environ, "WEIR_HOME": str(home), "WEIR_TELEMETRY_WORKERS": "2"}
+    env = job_env(home)
     child = subprocess.Popen(
         [str(Path(sys.executable).parent / "weir"), "telemetry", "run", "--json", *options],
         env=env,

@@ -23,7 +23,6 @@ dlt and pandas run on a subset (``PEER_RECORDS``) and are compared by records/s.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -61,20 +60,14 @@ def weir_local(engine: LocalEngine, store: Store, paths: list[str]) -> int:
     return int(unify(results, {}).num_rows)
 
 
-def python_path(on: bool) -> None:
-    """Flatten on the Python path (here and in workers started from now on) or the default."""
-    if on:
-        os.environ["WEIR_TELEMETRY_NATIVE"] = "0"
-    else:
-        os.environ.pop("WEIR_TELEMETRY_NATIVE", None)
-    flatten.native_record.cache_clear()
-
-
-def local_rows(store: Store, paths: list[str], n: int, label: str) -> list[tuple[str, int, float]]:
+def local_rows(
+    store: Store, paths: list[str], n: int, native: bool
+) -> list[tuple[str, int, float]]:
     """Wall seconds of the local engine on 1 and 2 workers (best of two, pool warmed)."""
+    label = "native" if native else "Python path"
     rows = []
     for workers in (1, 2):
-        with LocalEngine(TelemetrySettings(workers=workers)) as engine:
+        with LocalEngine(TelemetrySettings(workers=workers, native=native)) as engine:
             weir_local(engine, store, paths[:8])  # start and warm the pool
             seconds, flat = min(timed(lambda: weir_local(engine, store, paths)) for _ in range(2))
             assert flat == n, (flat, n)
@@ -176,10 +169,8 @@ def main() -> None:
     rows.append(("parse-only floor (orjson, 1 core)", n, floor_s))
     if flatten.native_record() is None:
         console.print("[red]the native extension is not built: `make install` builds it[/red]")
-    rows += local_rows(store, paths, n, "native")
-    python_path(True)
-    rows += local_rows(store, paths, n, "Python path")
-    python_path(False)
+    rows += local_rows(store, paths, n, native=True)
+    rows += local_rows(store, paths, n, native=False)
     files = list(zip(paths, blobs, strict=True))
     cpu = {
         "parse-only floor": cpu_seconds(lambda: parse_floor(blobs)),

@@ -33,7 +33,7 @@ from loguru import logger
 from rich.console import Console
 from rich.table import Table
 
-from telemetry_common import batches, land_all, parse_floor, wide_records
+from telemetry_common import batches, job_env, land_all, parse_floor, wide_records
 from weir.core.settings import Settings
 from weir.core.storage import Store
 
@@ -49,11 +49,7 @@ def floor_seconds(blobs: list[bytes]) -> float:
 
 def cli_run(home: Path, src: Path | None = None) -> tuple[float, dict[str, Any]]:
     """``weir telemetry run --json`` over `home` in a child process: (wall s, summary)."""
-    env = {
-        **os.environ,
-        "WEIR_HOME": str(home),
-        "WEIR_TELEMETRY_WORKERS": "2",
-    }
+    env = job_env(home)
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(":")
     command = [sys.executable, "-c", "from weir.cli import main; main()"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -142,20 +143,35 @@ def test_the_native_path_is_built_and_chosen_by_default() -> None:
     assert flatten.native_record() is _native.record
 
 
-@pytest.fixture
-def fresh_choice() -> Iterator[None]:
-    flatten.native_record.cache_clear()
-    yield
-    flatten.native_record.cache_clear()
+def test_weir_telemetry_native_off_travels_with_the_engine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Read where the engine is built and handed to each batch (workers included: a fork
+    server started before the variable changed would not see it)."""
+    from weir.core.storage import Store
+    from weir.telemetry.pipeline.engines import LocalEngine
+    from weir.telemetry.settings import TelemetrySettings
 
+    def never() -> None:
+        raise AssertionError("the native path was looked up")
 
-@pytest.mark.usefixtures("fresh_choice")
-def test_weir_telemetry_native_off_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.from_url(f"file://{tmp_path}")
+    for name in ("a", "b"):
+        store.put(f"raw/{name}.ndjson", ndjson(record(name)))
     monkeypatch.setenv("WEIR_TELEMETRY_NATIVE", "0")
-    assert flatten.native_record() is None
+    monkeypatch.setattr(flatten, "native_record", never)
+    with LocalEngine(TelemetrySettings(workers=1)) as engine:
+        assert engine.native is False
+        results = engine.flatten(
+            store, ["raw/a.ndjson", "raw/b.ndjson"], processed_at=NOW, established={}
+        )
+    assert [r.table.column("event_id").to_pylist() for r in results] == [["a", "b"]]
+
+
+def test_native_true_raises_without_the_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flatten, "native_record", lambda: None)
     file = [("f", ndjson(record("a")))]
-    result = flatten_files(file, processed_at=NOW, established={})
-    assert result.table.column("event_id").to_pylist() == ["a"]
+    assert flatten_files(file, processed_at=NOW, established={}).table.num_rows == 1
     with pytest.raises(RuntimeError, match="native flatten extension is not built"):
         flatten_files(file, processed_at=NOW, established={}, native=True)
 

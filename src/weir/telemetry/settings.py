@@ -18,8 +18,8 @@ class TelemetrySettings(BaseSettings):
         chunk_files: At most this many landed files per Delta commit.
         chunk_bytes: At most this many landed bytes per Delta commit: bounds memory.
         native: Flatten with the native (Cython) fast path when it is built; off forces the
-            Python path (same rows, slower). Environment only (``WEIR_TELEMETRY_NATIVE``): it
-            is read once by each process that flattens, workers included.
+            Python path (same rows, slower). Environment only (``WEIR_TELEMETRY_NATIVE``); the
+            engine built from these settings hands it to its workers.
     """
 
     model_config = system_config("telemetry")

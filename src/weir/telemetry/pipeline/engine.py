@@ -22,11 +22,18 @@ MAX_BATCH = 32  # files per task: amortizes Arrow building, bounds a worker's ro
 
 
 def flatten_paths(
-    store: Store, paths: Sequence[str], processed_at: int, established: Mapping[str, Kind]
+    store: Store,
+    paths: Sequence[str],
+    processed_at: int,
+    established: Mapping[str, Kind],
+    native: bool = True,
 ) -> FileResult:
-    """Read consecutive landed files and flatten them as one batch."""
+    """Read consecutive landed files and flatten them as one batch (`native`: the native fast
+    path when it is built, ``TelemetrySettings.native``; False: the Python path)."""
     files = [(path, store.get(path)) for path in paths]
-    return flatten_files(files, processed_at=processed_at, established=established)
+    return flatten_files(
+        files, processed_at=processed_at, established=established, native=None if native else False
+    )
 
 
 def batches(paths: Sequence[str], parts: int) -> list[list[str]]:

@@ -14,10 +14,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import ClassVar
 
+from loguru import logger
+
 from weir.core.storage import Store, StoreSpec
 from weir.telemetry.models import Kind
 from weir.telemetry.pipeline.engine import Engine, batches, flatten_paths
-from weir.telemetry.pipeline.flatten import FileResult
+from weir.telemetry.pipeline.flatten import FileResult, native_record
 from weir.telemetry.settings import TelemetrySettings
 
 ENGINES = ("local", "spark")
@@ -36,9 +38,9 @@ def _context() -> BaseContext:
     return context
 
 
-def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind]]) -> FileResult:
-    spec, paths, processed_at, established = args
-    return flatten_paths(spec.open(), paths, processed_at, established)
+def _worker(args: tuple[StoreSpec, list[str], int, dict[str, Kind], bool]) -> FileResult:
+    spec, paths, processed_at, established, native = args
+    return flatten_paths(spec.open(), paths, processed_at, established, native)
 
 
 class LocalEngine(Engine):
@@ -54,7 +56,9 @@ class LocalEngine(Engine):
     name: ClassVar[str] = "local"
 
     def __init__(self, settings: TelemetrySettings | None = None) -> None:
-        self.workers = max(1, (settings or TelemetrySettings()).workers)
+        settings = settings or TelemetrySettings()
+        self.workers = max(1, settings.workers)
+        self.native = settings.native
         self._pool: Executor | None = None
         self._starting: threading.Thread | None = None
 
@@ -108,12 +112,15 @@ class LocalEngine(Engine):
         """Flatten `paths` in batches; results come back in the order of `paths`."""
         if self.workers == 1 or store.scheme == "memory" or len(paths) < 2:
             return [
-                flatten_paths(store, batch, processed_at, established)
+                flatten_paths(store, batch, processed_at, established, self.native)
                 for batch in batches(paths, 1)
             ]
         pool = self._started()
         spec, kinds = store.spec, dict(established)
-        jobs = [(spec, batch, processed_at, kinds) for batch in batches(paths, 4 * self.workers)]
+        jobs = [
+            (spec, batch, processed_at, kinds, self.native)
+            for batch in batches(paths, 4 * self.workers)
+        ]
         return list(pool.map(_worker, jobs))
 
 
@@ -123,6 +130,8 @@ def make_engine(settings: TelemetrySettings) -> Engine:
     Raises:
         ValueError: the name is no engine's (settings validate it; this guards other callers).
     """
+    native = settings.native and native_record() is not None
+    logger.debug("telemetry flatten: {} path", "native" if native else "Python")
     if settings.engine == "local":
         return LocalEngine(settings)
     if settings.engine == "spark":

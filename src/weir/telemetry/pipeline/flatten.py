@@ -25,15 +25,15 @@ Speed: a batch's values go straight into column slots (:class:`.columns.Columns`
 signal value (a scalar, for a column the batch has, not yet set in the row) is placed inline.
 Everything else takes the general path; ``reference=True`` sends every value through it.
 The fast path of :func:`_record` has a native twin (``_native.pyx``, Cython, compiled by the
-install; :func:`native_record` chooses it once per process, ``WEIR_TELEMETRY_NATIVE=0`` turns it
-off) that hands everything unusual to this module's general path. Tests check that the three
+install; taken when it is built, :func:`native_record`; the engines pass
+``TelemetrySettings.native``, ``WEIR_TELEMETRY_NATIVE=0`` to turn it off) that hands everything
+unusual to this module's general path. Tests check that the three
 give the same rows on every sample record, the edge records and generated ones.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -41,12 +41,10 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
-from loguru import logger
 
 from weir.telemetry.models import KEY, KINDS, LINEAGE_COLUMNS, ORDER_KEY, RESCUED, Kind
 from weir.telemetry.pipeline.columns import Columns, FileResult
 from weir.telemetry.pipeline.rescues import Cause, Rescue
-from weir.telemetry.settings import TelemetrySettings
 
 __all__ = ["FileResult", "RejectedRecord", "flatten_files", "flatten_lines", "flatten_record"]
 
@@ -432,29 +430,17 @@ RecordPath = Callable[[Columns, int, Any, str, int], None]
 
 @functools.cache
 def native_record() -> RecordPath | None:
-    """The native fast path (:mod:`._native`), or None when it is not built or switched off.
+    """The native fast path (:mod:`._native`), or None when it is not built.
 
-    Chosen once per process: the Cython extension built by the install, unless
-    ``WEIR_TELEMETRY_NATIVE=0`` (:class:`~weir.telemetry.settings.TelemetrySettings`) asks for
-    the Python path. Without the extension (a Lambda zip, a machine without a compiler) the
-    Python path does the same work, slower. The choice is logged at debug level, except in the
-    local engine's worker processes: their loguru is not configured and would print it on the
-    user's terminal.
+    Looked up once per process: the Cython extension built by the install. Without it (a Lambda
+    zip, a machine without a compiler) the Python path does the same work, slower.
     """
-    record: RecordPath | None = None
-    if not TelemetrySettings().native:
-        why = "Python path (WEIR_TELEMETRY_NATIVE is off)"
-    else:
-        try:
-            from weir.telemetry.pipeline import _native
-        except ImportError as exc:
-            why = f"Python path (the native extension is not built: {exc})"
-        else:
-            _native.bind(sys.modules[__name__])
-            record, why = _native.record, f"native path ({_native.__file__})"
-    if multiprocessing.parent_process() is None:
-        logger.debug("telemetry flatten: {}", why)
-    return record
+    try:
+        from weir.telemetry.pipeline import _native
+    except ImportError:
+        return None
+    _native.bind(sys.modules[__name__])
+    return _native.record
 
 
 def _reference_record(
@@ -471,7 +457,7 @@ def _path(reference: bool, native: bool | None) -> RecordPath:
         return _record
     chosen = native_record()
     if chosen is None and native:
-        raise RuntimeError("the native flatten extension is not built or is switched off")
+        raise RuntimeError("the native flatten extension is not built")
     return chosen or _record
 
 
@@ -519,7 +505,7 @@ def flatten_files(
         established: Kinds of the columns the table already has.
         reference: Send every value through the general path instead of the inline fast
             paths (slower; the result must be the same — tests check it).
-        native: None takes the native fast path when it is there (:func:`native_record`),
+        native: None takes the native fast path when it is built (:func:`native_record`),
             False the Python fast path, True the native one or raises RuntimeError.
     """
     flatten = _path(reference, native)

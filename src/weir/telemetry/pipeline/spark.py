@@ -30,12 +30,13 @@ def _flatten_partition(
     spec: StoreSpec,
     processed_at: int,
     kinds: dict[str, Kind],
+    native: bool,
 ) -> Iterator[tuple[int, bytes, bytes]]:
     store = spec.open()
     indexed = list(rows)
     start = 0
     for batch in batches([path for _, path in indexed], 1):
-        result = flatten_paths(store, batch, processed_at, kinds)
+        result = flatten_paths(store, batch, processed_at, kinds, native)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, result.table.schema) as writer:
             writer.write_table(result.table)
@@ -80,11 +81,11 @@ class SparkEngine(Engine):
             return []
         self.start()
         context = self._spark.sparkContext
-        spec, kinds = store.spec, dict(established)
+        spec, kinds, native = store.spec, dict(established), self.settings.native
         slices = max(1, min(len(paths), context.defaultParallelism * 4))
         rdd = context.parallelize(list(enumerate(paths)), slices)
         collected = rdd.mapPartitions(
-            lambda rows: _flatten_partition(rows, spec, processed_at, kinds)
+            lambda rows: _flatten_partition(rows, spec, processed_at, kinds, native)
         ).collect()
         results = []
         for _, meta, ipc in sorted(collected, key=lambda item: item[0]):
