@@ -118,6 +118,7 @@ def test_full_sample(engine: Engine, sample_dir: Path, mrv_settings: MrvSettings
         "MISSING_CA_READINGS": 3,
         "NO_OPS_DATA": 31,
     }
+    assert {type(flag) for flag in summary.by_flag} == {str}  # printed as text by `weir demo`
     with Session(engine) as session:
         qa = Counter((f.level, f.check, f.severity) for f in session.scalars(select(QaFinding)))
     assert dict(qa) == EXPECTED_QA

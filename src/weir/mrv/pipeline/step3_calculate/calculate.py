@@ -15,6 +15,7 @@ data); approved rows are never overwritten but versioned
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,9 +221,7 @@ def run_calculation(engine: Engine, settings: MrvSettings) -> CalcSummary:
         results = build_results(session, settings)
         stored = store_results(session, results)
         reviews = sync_reviews(session)
-    by_flag: dict[str, int] = {}
-    for r in results:
-        by_flag[r["quality_flag"]] = by_flag.get(r["quality_flag"], 0) + 1
+    by_flag = dict(Counter(str(r["quality_flag"]) for r in results))  # plain text keys
     total = sum(r["co2_t_per_day"] for r in results if r["quality_flag"] == QualityFlag.VALID)
     return CalcSummary(
         days=len(results),
