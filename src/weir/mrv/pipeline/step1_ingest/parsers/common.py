@@ -200,6 +200,35 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def reading(
+    line: int,
+    *,
+    plant: str | None,
+    location: str | None,
+    parameter: str,
+    unit: str,
+    meta: dict[str, Any],
+    value: float | None = None,
+    sampled_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A new valid ``lab_readings`` record of source row `line`: every source builds its
+    readings here, so all of them have the same fields (ingest inserts them column-wise)."""
+    return {
+        "plant_id": plant,
+        "location": location,
+        "parameter": parameter,
+        "value": value,
+        "unit": unit,
+        "sampled_at": sampled_at,
+        "sample_date": None if sampled_at is None else sampled_at.date(),
+        "status": RowStatus.VALID,
+        "reject_reason": None,
+        "flags": [],
+        "source_row": line,
+        "meta": meta,
+    }
+
+
 def reject(record: dict[str, Any], reason: str, flag: Flag) -> None:
     """Mark a record rejected, adding ``reason`` (all reasons kept, joined by "; ") and ``flag``."""
     record["status"] = RowStatus.REJECTED

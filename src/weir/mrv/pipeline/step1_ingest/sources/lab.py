@@ -25,6 +25,7 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
     Skipped,
     parse_censored,
     parse_date,
+    reading,
     reject,
     unparsed,
     where,
@@ -99,21 +100,14 @@ def _clean(row: list[str], header: CsvHeader, line: int, display: str) -> dict[s
         index = cols[name]
         return where(display, line, repr(header.labels[index].strip()))
 
-    rec: dict[str, Any] = {
-        "plant_id": cell("plant_id").upper() or None,
-        "location": LOCATIONS.get(cell("location").lower(), cell("location").lower() or None),
-        "parameter": PARAMETERS.get(cell("parameter").lower(), cell("parameter").lower())
-        or "calcium",
-        "value": None,
-        "unit": "mg/L",
-        "sampled_at": None,
-        "sample_date": None,
-        "status": RowStatus.VALID,
-        "reject_reason": None,
-        "flags": [],
-        "source_row": line,
-        "meta": {name: cell(name) for name in METADATA if cell(name)},
-    }
+    rec = reading(
+        line,
+        plant=cell("plant_id").upper() or None,
+        location=LOCATIONS.get(cell("location").lower(), cell("location").lower() or None),
+        parameter=PARAMETERS.get(cell("parameter").lower(), cell("parameter").lower()) or "calcium",
+        unit="mg/L",
+        meta={name: cell(name) for name in METADATA if cell(name)},
+    )
     if len(row) < len(header.labels):
         reject(
             rec,

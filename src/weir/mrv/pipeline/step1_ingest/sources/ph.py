@@ -18,13 +18,14 @@ from weir.mrv.pipeline.step1_ingest.parsers.common import (
     Skipped,
     parse_datetime,
     parse_number,
+    reading,
     reject,
     unparsed,
     where,
 )
 from weir.mrv.pipeline.step1_ingest.parsers.csv_table import CsvHeader, find_header, load
 from weir.mrv.pipeline.step1_ingest.schemas import validate_records
-from weir.mrv.rules import FlagCode, RowStatus, flag
+from weir.mrv.rules import FlagCode, flag
 from weir.mrv.settings import MrvSettings
 
 #: Normalized header label → field.
@@ -112,24 +113,21 @@ def _common_row(
     if stamp is None or value is None or len(row) < width or sensor not in sites:
         return None
     plant, location = sites[sensor]
-    return {
-        "plant_id": plant,
-        "location": location,
-        "parameter": "ph",
-        "value": value,
-        "unit": "pH",
-        "sampled_at": stamp,
-        "sample_date": stamp.date(),
-        "status": RowStatus.VALID,
-        "reject_reason": None,
-        "flags": [],
-        "source_row": line,
-        "meta": (
-            {"sensor_id": sensor, "temperature_c": temperature}
-            if temperature
-            else {"sensor_id": sensor}
-        ),
-    }
+    meta = (
+        {"sensor_id": sensor, "temperature_c": temperature}
+        if temperature
+        else {"sensor_id": sensor}
+    )
+    return reading(
+        line,
+        plant=plant,
+        location=location,
+        parameter="ph",
+        unit="pH",
+        meta=meta,
+        value=value,
+        sampled_at=stamp,
+    )
 
 
 def _row(
@@ -149,20 +147,14 @@ def _row(
     ts_col, ph_col = cols["timestamp"], cols["ph"]
     site = settings.ph_sensors.get(sensor, "")
     plant, _, location = site.partition(":")
-    rec: dict[str, Any] = {
-        "plant_id": plant or None,
-        "location": location or None,
-        "parameter": "ph",
-        "value": None,
-        "unit": "pH",
-        "sampled_at": None,
-        "sample_date": None,
-        "status": RowStatus.VALID,
-        "reject_reason": None,
-        "flags": [],
-        "source_row": line,
-        "meta": {"sensor_id": sensor},
-    }
+    rec = reading(
+        line,
+        plant=plant or None,
+        location=location or None,
+        parameter="ph",
+        unit="pH",
+        meta={"sensor_id": sensor},
+    )
     if len(row) < width:
         reject(
             rec,
